@@ -1,0 +1,16 @@
+"""Numeric kernels: motion profiles, kinematics, path times and the flow-line recursion.
+
+Pure numpy + numba. Nothing here imports another LineLab package (DESIGN.md layers).
+
+Modules (each a set of checked public functions over private numba kernels compiled with the
+one decorator in ``kernels._jit``; models, formulas and data sources in ``docs/kernels.md``):
+
+- ``kernels.motion``: rest-to-rest times and profiles, trapezoidal and jerk-limited (S-curve);
+  synchronised multi-axis moves.
+- ``kernels.kinematics``: standard DH forward kinematics, damped-least-squares inverse, robot
+  presets (UR5e, ABB IRB 1200-7/0.7, Epson LS6-602S-class SCARA), pick-and-place cycle times.
+- ``kernels.paths``: all-pairs shortest paths of a layout graph; AGV/forklift/walking travel
+  times with acceleration, deceleration and stops.
+- ``kernels.flowline``: departure-time recursion of serial lines with finite buffers and
+  blocking after service, many replications at once; throughput, cycle time and WIP.
+"""

@@ -1,0 +1,160 @@
+"""Result files (JSON, CSV) and the KPI table printed by ``linelab run``.
+
+The JSON keys are the stable contract of DESIGN.md; more may be added, none renamed. Files
+are written atomically: to a temporary file in the target folder, then renamed over the
+target, so a crash or Ctrl-C never leaves a half-written result file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from simulator import __version__
+from simulator.experiment import ExperimentResult
+from simulator.stats import Stat
+
+
+def result_to_json(result: ExperimentResult, scenario_file: str | None = None) -> dict[str, object]:
+    """The result file's content as JSON-ready data (strict JSON: no NaN, undefined = null)."""
+    sc = result.scenario
+    return {
+        "linelab": __version__,
+        "scenario": sc.name,
+        "scenario_file": scenario_file,
+        "variant": result.variant,
+        "method": result.method,
+        "seed": result.seed,
+        "replications": len(result.replications),
+        "horizon_s": float(sc.horizon),
+        "warmup_s": float(sc.warmup),
+        "kpis": {name: stat.to_json() for name, stat in result.kpis.items()},
+        "stations": {
+            name: {
+                "utilization": summary.utilization.to_json(),
+                "states": {state: stat.to_json() for state, stat in summary.states.items()},
+                "queue": summary.queue.to_json(),
+            }
+            for name, summary in result.stations.items()
+        },
+        "config": sc.model_dump(mode="json"),
+    }
+
+
+def stat_rows(result: ExperimentResult) -> Iterator[tuple[str, Stat]]:
+    """Every statistic with its dotted key, in report order."""
+    for name, stat in result.kpis.items():
+        yield f"kpis.{name}", stat
+    for station, summary in result.stations.items():
+        yield f"stations.{station}.utilization", summary.utilization
+        for state, stat in summary.states.items():
+            yield f"stations.{station}.states.{state}", stat
+        yield f"stations.{station}.queue", summary.queue
+
+
+def result_to_csv(result: ExperimentResult) -> str:
+    """One row per statistic: key, mean, CI bounds, then one column per replication."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    n = len(result.replications)
+    writer.writerow(["key", "mean", "ci95_low", "ci95_high", *(f"rep_{i}" for i in range(n))])
+    for key, stat in stat_rows(result):
+        low, high = stat.ci95 if stat.ci95 is not None else (None, None)
+        writer.writerow([key, _cell(stat.mean), _cell(low), _cell(high),
+                         *(_cell(v) for v in stat.values)])
+    return out.getvalue()
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else repr(float(value))
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_json(path: str | os.PathLike[str], data: dict[str, object]) -> None:
+    """Strict JSON (``allow_nan=False``), indented, written atomically."""
+    write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+# -- the KPI table -------------------------------------------------------------------------------
+def _num(value: float | None, digits: int = 4) -> str:
+    if value is None or not math.isfinite(value):
+        return "—"
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    return f"{value:,.{decimals}f}"
+
+
+def _pm(stat: Stat, scale: float = 1.0, digits: int = 4) -> str:
+    mean = None if stat.mean is None else stat.mean * scale
+    half = stat.half_width
+    if half is None:
+        return _num(mean, digits)
+    return f"{_num(mean, digits)} ± {_num(half * scale, 2)}"
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size and seconds % size == 0 or seconds >= 10 * size:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
+def kpi_table(result: ExperimentResult) -> str:
+    """The human-readable report: KPIs and stations, each mean ± 95 % CI half-width."""
+    sc = result.scenario
+    n = len(result.replications)
+    lines = [
+        f"{sc.name} — {n} replication{'s' if n != 1 else ''}, seed {result.seed}, "
+        f"horizon {_duration(float(sc.horizon))} after {_duration(float(sc.warmup))} warm-up "
+        f"({'flow-line fast path' if result.method == 'flowline' else 'discrete-event engine'})",
+        "",
+        f"{'KPI':<24}{'mean ± 95% CI':>26}",
+    ]
+    labels = {
+        "throughput_per_hour": "throughput (parts/h)",
+        "cycle_time_s": "cycle time (s)",
+        "wip": "WIP (parts)",
+    }
+    for key, stat in result.kpis.items():
+        lines.append(f"{labels.get(key, key):<24}{_pm(stat):>26}")
+    if result.stations:
+        lines.append("")
+        state_names = list(next(iter(result.stations.values())).states)
+        header = f"{'station':<16}{'servers':>8}{'utilization %':>18}"
+        header += "".join(f"{s + ' %':>16}" for s in state_names) + f"{'queue':>14}"
+        lines.append(header)
+        servers = {s.name: s.servers for s in sc.stations}
+        for name, summary in result.stations.items():
+            row = f"{name:<16}{servers.get(name, 1):>8}{_pm(summary.utilization, 100, 3):>18}"
+            row += "".join(f"{_pm(summary.states[s], 100, 3):>16}" for s in state_names)
+            row += f"{_pm(summary.queue, 1, 3):>14}"
+            lines.append(row)
+    if n == 1:
+        lines.append("")
+        lines.append("(one replication: no confidence intervals; use --replications N for error bars)")
+    return "\n".join(lines)
