@@ -87,9 +87,13 @@ def main() -> None:
         t2 = time.perf_counter()
         best_hw, best_ll = min(best_hw, t1 - t0), min(best_ll, t2 - t1)
     agree = abs(th_ll - th_hw) / th_hw
-    print(f"line: {STATIONS} stations, exponential(1 s), buffers {BUFFER}, horizon {args.horizon:g} s")
-    print(f"throughput  LineLab {th_ll:10.2f}/h   hand-written SimPy {th_hw:10.2f}/h   "
-          f"relative difference {agree:.2e}")
+    print(
+        f"line: {STATIONS} stations, exponential(1 s), buffers {BUFFER}, horizon {args.horizon:g} s"
+    )
+    print(
+        f"throughput  LineLab {th_ll:10.2f}/h   hand-written SimPy {th_hw:10.2f}/h   "
+        f"relative difference {agree:.2e}"
+    )
     print(f"time (best of {args.repeat})  LineLab {best_ll:.3f} s   hand-written {best_hw:.3f} s")
     print(f"ratio LineLab / hand-written = {best_ll / best_hw:.3f}  (goal <= 1.0)")
     if agree > 0.01:

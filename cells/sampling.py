@@ -44,7 +44,10 @@ def _normal(dist: Any, rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _lognormal(dist: Any, rng: np.random.Generator, n: int) -> np.ndarray:
-    """``mean`` and ``cv`` are of the variable itself: sigma² = ln(1 + cv²), mu = ln m − sigma²/2."""
+    """``mean`` and ``cv`` are of the variable itself.
+
+    sigma² = ln(1 + cv²) and mu = ln(mean) − sigma²/2 for the underlying normal.
+    """
     sigma2 = math.log1p(float(dist.cv) ** 2)
     mu = math.log(float(dist.mean)) - sigma2 / 2.0
     return rng.lognormal(mu, math.sqrt(sigma2), n)

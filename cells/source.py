@@ -29,9 +29,9 @@ class Source:
 
     def start(self) -> None:
         """Schedule the first arrival."""
-        Timeout(self.env, self.interarrival()).callbacks.append(self._on_arrival)  # type: ignore[union-attr]
+        Timeout(self.env, self.interarrival()).callbacks.append(self._on_arrival)
 
     def _arrival(self, _event: simpy.Event) -> None:
         now = self.env.now
         self.entrance.arrive(self.traffic.new_part(now), now)
-        Timeout(self.env, self.interarrival()).callbacks.append(self._on_arrival)  # type: ignore[union-attr]
+        Timeout(self.env, self.interarrival()).callbacks.append(self._on_arrival)

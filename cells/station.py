@@ -128,7 +128,7 @@ class Station:
     def _start(self, server: Server, part: Part, now: float) -> None:
         server.part = part
         server.timer.set(BUSY, now)
-        Timeout(self.env, self.process_time(), server).callbacks.append(self._on_done)  # type: ignore[union-attr]
+        Timeout(self.env, self.process_time(), server).callbacks.append(self._on_done)
 
     def _finished(self, event: simpy.Event) -> None:
         server: Server = event._value

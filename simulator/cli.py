@@ -78,13 +78,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="scenario file (YAML), or the name of a shipped example")
     run.add_argument("--replications", "-n", metavar="N", help="replications (overrides the file)")
     run.add_argument("--seed", metavar="S", help="master seed (overrides the file)")
-    run.add_argument("--horizon", metavar="D", help="measured time, e.g. '8 h' (overrides the file)")
-    run.add_argument("--workers", "-j", metavar="K",
-                     help="processes for replications (default: all cores); results never depend on it")
+    run.add_argument(
+        "--horizon", metavar="D", help="measured time, e.g. '8 h' (overrides the file)"
+    )
+    run.add_argument(
+        "--workers",
+        "-j",
+        metavar="K",
+        help="processes for replications (default: all cores); results never depend on it",
+    )
     run.add_argument("--json", metavar="F", help="write the results as JSON to F")
     run.add_argument("--csv", metavar="F", help="write the statistics as CSV to F")
-    run.add_argument("--fast", action="store_true",
-                     help="use the exact flow-line kernel (serial single-server lines, no wip_cap)")
+    run.add_argument(
+        "--fast",
+        action="store_true",
+        help="use the exact flow-line kernel (serial single-server lines, no wip_cap)",
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     validate = sub.add_parser("validate", help="check a scenario file and report every problem")
@@ -135,12 +144,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.output import kpi_table, result_to_csv, result_to_json, write_atomic, write_json
 
     replications = (
-        None if args.replications is None
+        None
+        if args.replications is None
         else _positive_int(args.replications, "--replications", 100_000)
     )
     seed = None if args.seed is None else _seed(args.seed)
-    workers = default_workers() if args.workers is None else _positive_int(
-        args.workers, "--workers", 4096)
+    workers = (
+        default_workers()
+        if args.workers is None
+        else _positive_int(args.workers, "--workers", 4096)
+    )
     json_path = None if args.json is None else _check_output(args.json, "--json")
     csv_path = None if args.csv is None else _check_output(args.csv, "--csv")
     horizon = None
@@ -228,8 +241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # internal error: one line, traceback only on request
         if os.environ.get("LINELAB_DEBUG"):
             traceback.print_exc()
-        print(f"linelab: internal error: {type(exc).__name__}: {exc} "
-              "(set LINELAB_DEBUG=1 for a traceback and please report it)", file=sys.stderr)
+        print(
+            f"linelab: internal error: {type(exc).__name__}: {exc} "
+            "(set LINELAB_DEBUG=1 for a traceback and please report it)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

@@ -6,13 +6,12 @@ process runs it, so the results do not depend on ``workers`` (tested).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from simulator import __version__
 from simulator.results import Replication

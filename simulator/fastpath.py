@@ -53,7 +53,9 @@ def _overlap(a: np.ndarray, b: np.ndarray, t0: float, t1: float) -> np.ndarray:
     return np.clip(np.minimum(b, t1) - np.maximum(a, t0), 0.0, None).sum(axis=1)
 
 
-def _draws(scenario: Scenario, seed: int, replications: int, parts: int) -> tuple[np.ndarray, np.ndarray | None]:
+def _draws(
+    scenario: Scenario, seed: int, replications: int, parts: int
+) -> tuple[np.ndarray, np.ndarray | None]:
     k = len(scenario.stations)
     process = np.empty((replications, parts, k))
     arrivals = None if scenario.source is None else np.empty((replications, parts))
@@ -77,14 +79,18 @@ def _initial_parts(scenario: Scenario) -> int:
     return int(min(MAX_PARTS, max(64, math.ceil(end * rate * 1.05) + 64)))
 
 
-def run_fast(scenario: Scenario, replications: int | None = None, seed: int | None = None) -> ExperimentResult:
+def run_fast(
+    scenario: Scenario, replications: int | None = None, seed: int | None = None
+) -> ExperimentResult:
     """Run the scenario's replications on the flow-line kernel; same result shape as the DES."""
     check_eligible(scenario)
     n_rep = scenario.replications if replications is None else replications
     seed = scenario.seed if seed is None else seed
     warmup = float(scenario.warmup)
     end = warmup + float(scenario.horizon)
-    buffers = np.array([-1 if s.buffer is None else s.buffer for s in scenario.stations], dtype=np.int64)
+    buffers = np.array(
+        [-1 if s.buffer is None else s.buffer for s in scenario.stations], dtype=np.int64
+    )
     parts = _initial_parts(scenario)
     while True:
         process, arrivals = _draws(scenario, seed, n_rep, parts)
@@ -98,8 +104,17 @@ def run_fast(scenario: Scenario, replications: int | None = None, seed: int | No
             )
         parts = min(MAX_PARTS, parts * 2)
     reps = [
-        _replication(scenario, r, seed, process[r], times[r], None if arrivals is None else arrivals[r],
-                     buffers, warmup, end)
+        _replication(
+            scenario,
+            r,
+            seed,
+            process[r],
+            times[r],
+            None if arrivals is None else arrivals[r],
+            buffers,
+            warmup,
+            end,
+        )
         for r in range(n_rep)
     ]
     return summarise_replications(scenario, seed, reps, method="flowline")
@@ -141,11 +156,18 @@ def _replication(
     busy = _overlap(start.T, completion.T, warmup, end) / horizon
     blocked = _overlap(completion.T, departures.T, warmup, end) / horizon
     queue = _overlap(reach.T, start.T, warmup, end) / horizon
-    front = 0.0 if arrivals is None else float(_overlap(arrivals[None, :], reach[None, :, 0], warmup, end)[0]) / horizon
+    front = (
+        0.0
+        if arrivals is None
+        else float(_overlap(arrivals[None, :], reach[None, :, 0], warmup, end)[0]) / horizon
+    )
     stations: dict[str, StationResult] = {}
     for j, spec in enumerate(scenario.stations):
-        shares = {"busy": float(busy[j]), "starved": max(0.0, 1.0 - float(busy[j]) - float(blocked[j])),
-                  "blocked": float(blocked[j])}
+        shares = {
+            "busy": float(busy[j]),
+            "starved": max(0.0, 1.0 - float(busy[j]) - float(blocked[j])),
+            "blocked": float(blocked[j]),
+        }
         states = {name: shares[name] for name in UNIT_STATES}
         stations[spec.name] = StationResult(
             utilization=states["busy"],

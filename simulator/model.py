@@ -7,10 +7,9 @@ random stream per element, keyed by the element's dotted name (``stations.press.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import simpy
 from simpy.events import Timeout
@@ -73,7 +72,9 @@ class LineModel:
         self.traffic = Traffic()
         self.stations: list[Station] = []
         for spec in scenario.stations:
-            sampler = Sampler(spec.process, stream(self.seed, replication, process_stream_key(spec.name)))
+            sampler = Sampler(
+                spec.process, stream(self.seed, replication, process_stream_key(spec.name))
+            )
             capacity = math.inf if spec.buffer is None else float(spec.buffer)
             self.stations.append(Station(self.env, spec.name, spec.servers, capacity, sampler))
         first = self.stations[0]
@@ -118,7 +119,7 @@ class LineModel:
             for _ in range(self.scenario.wip_cap):
                 self.entrance.arrive(self.traffic.new_part(now), now)
         if self.warmup > 0.0:
-            Timeout(self.env, self.warmup).callbacks.append(self._end_warmup)  # type: ignore[union-attr]
+            Timeout(self.env, self.warmup).callbacks.append(self._end_warmup)
         else:
             self.reset(now)
 

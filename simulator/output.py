@@ -7,6 +7,7 @@ target, so a crash or Ctrl-C never leaves a half-written result file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -66,8 +67,9 @@ def result_to_csv(result: ExperimentResult) -> str:
     writer.writerow(["key", "mean", "ci95_low", "ci95_high", *(f"rep_{i}" for i in range(n))])
     for key, stat in stat_rows(result):
         low, high = stat.ci95 if stat.ci95 is not None else (None, None)
-        writer.writerow([key, _cell(stat.mean), _cell(low), _cell(high),
-                         *(_cell(v) for v in stat.values)])
+        writer.writerow(
+            [key, _cell(stat.mean), _cell(low), _cell(high), *(_cell(v) for v in stat.values)]
+        )
     return out.getvalue()
 
 
@@ -86,10 +88,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -119,7 +119,7 @@ def _pm(stat: Stat, scale: float = 1.0, digits: int = 4) -> str:
 
 def _duration(seconds: float) -> str:
     for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
-        if seconds >= size and seconds % size == 0 or seconds >= 10 * size:
+        if (seconds >= size and seconds % size == 0) or seconds >= 10 * size:
             return f"{seconds / size:g} {unit}"
     return f"{seconds:g} s"
 
@@ -156,5 +156,7 @@ def kpi_table(result: ExperimentResult) -> str:
             lines.append(row)
     if n == 1:
         lines.append("")
-        lines.append("(one replication: no confidence intervals; use --replications N for error bars)")
+        lines.append(
+            "(one replication: no confidence intervals; use --replications N for error bars)"
+        )
     return "\n".join(lines)

@@ -58,6 +58,8 @@ class RunSession:
         return self.model.collect()
 
 
-def run_replication(scenario: Scenario, replication: int = 0, seed: int | None = None) -> Replication:
+def run_replication(
+    scenario: Scenario, replication: int = 0, seed: int | None = None
+) -> Replication:
     """Run replication number ``replication`` of ``scenario`` to its end."""
     return RunSession(scenario, replication, seed).run_to_end()

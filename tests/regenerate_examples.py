@@ -14,9 +14,14 @@ DATA = Path(__file__).parent / "data" / "examples"
 def main() -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     for name in scenarios.list_examples():
-        result = run_experiment(scenarios.load(scenarios.example_path(name)), workers=default_workers())
+        result = run_experiment(
+            scenarios.load(scenarios.example_path(name)), workers=default_workers()
+        )
         data = result_to_json(result)
-        write_json(DATA / f"{name}.json", {k: data[k] for k in ("scenario", "seed", "replications", "kpis", "stations")})
+        write_json(
+            DATA / f"{name}.json",
+            {k: data[k] for k in ("scenario", "seed", "replications", "kpis", "stations")},
+        )
         print(f"wrote {name}")
 
 

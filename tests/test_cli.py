@@ -72,7 +72,10 @@ def test_run_prints_table_and_writes_json_and_csv(small: Path, tmp_path: Path, c
 
 def test_overrides_and_one_replication_gives_null_ci(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.json"
-    assert main(["run", str(small), "-n", "1", "--seed", "3", "--horizon", "1 h", "--json", str(out)]) == 0
+    assert (
+        main(["run", str(small), "-n", "1", "--seed", "3", "--horizon", "1 h", "--json", str(out)])
+        == 0
+    )
     data = json.loads(out.read_text())
     assert data["replications"] == 1 and data["seed"] == 3 and data["horizon_s"] == 3600
     assert data["kpis"]["wip"]["ci95"] is None
@@ -110,7 +113,9 @@ def test_json_is_strict_when_no_part_finishes(tmp_path: Path) -> None:
         ([], "usage"),
     ],
 )
-def test_bad_arguments_exit_2(small: Path, tmp_path: Path, capsys, args: list[str], needle: str) -> None:
+def test_bad_arguments_exit_2(
+    small: Path, tmp_path: Path, capsys, args: list[str], needle: str
+) -> None:
     argv = [a.format(s=small, tmp=tmp_path) for a in args]
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -156,14 +161,22 @@ def test_real_process_no_qt_and_exit_codes(small: Path, tmp_path: Path) -> None:
         "import sys; sys.modules['PyQt6'] = None; sys.modules['pyqtgraph'] = None\n"
         "from simulator.cli import main; sys.exit(main(sys.argv[1:]))"
     )
-    ok = subprocess.run([sys.executable, "-c", code, "run", str(small), "-n", "2", "-j", "1"],
-                        capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [sys.executable, "-c", code, "run", str(small), "-n", "2", "-j", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text(SMALL.replace("buffer: 5", "buffer: -3"), encoding="utf-8")
     out = tmp_path / "out.json"
-    res = subprocess.run([sys.executable, "-c", code, "run", str(bad), "--json", str(out)],
-                         capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", code, "run", str(bad), "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 2
     assert f"{bad}:13:13: stations[0].buffer: must be >= 0, got -3" in res.stderr
     assert "Traceback" not in res.stderr

@@ -151,7 +151,10 @@ LINES = [
     source: {interarrival: {dist: exponential, mean: 70 s}}
     stations:
       - {name: a, process: {dist: lognormal, mean: 50 s, cv: 0.5}, buffer: 2}
-      - {name: b, servers: 2, process: {dist: triangular, low: 60 s, mode: 90 s, high: 150 s}, buffer: 0}
+      - name: b
+        servers: 2
+        process: {dist: triangular, low: 60 s, mode: 90 s, high: 150 s}
+        buffer: 0
       - {name: c, process: {dist: normal, mean: 55 s, sd: 20 s}, buffer: 1}
     """,
     """

@@ -29,7 +29,9 @@ def test_example_matches_checked_in_kpis(name: str) -> None:
     expected = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
     result = result_to_json(run_experiment(scenarios.load(scenarios.example_path(name)), workers=2))
     for section in ("kpis", "stations"):
-        assert _flatten(result[section]) == pytest.approx(_flatten(expected[section]), rel=1e-6, abs=1e-9)
+        assert _flatten(result[section]) == pytest.approx(
+            _flatten(expected[section]), rel=1e-6, abs=1e-9
+        )
 
 
 def _flatten(tree: object, prefix: str = "") -> dict[str, float | None]:

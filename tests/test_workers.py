@@ -17,5 +17,7 @@ def test_one_and_two_workers_identical(two_station) -> None:
 
 def test_progress_reports_every_replication(two_station) -> None:
     seen: list[tuple[int, int]] = []
-    run_experiment(two_station, replications=3, workers=1, progress=lambda d, t: seen.append((d, t)))
+    run_experiment(
+        two_station, replications=3, workers=1, progress=lambda d, t: seen.append((d, t))
+    )
     assert seen == [(1, 3), (2, 3), (3, 3)]

@@ -1,0 +1,131 @@
+"""``linelab run --fast``: the flow-line kernel reproduces the event engine exactly.
+
+Both draw the same processing and interarrival times (same stream keys, same block sampler),
+and the departure-time recursion is exact for serial single-server lines with blocking after
+service, so every statistic must agree to rounding -- a far stronger check than agreeing within
+confidence intervals. Scenarios the recursion cannot represent are refused with the reasons.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from simulator.experiment import run_experiment
+from simulator.fastpath import NotEligible, check_eligible, run_fast
+from tests.helpers import scenario
+
+LINES = {
+    "mixed-source": """
+        linelab: 1
+        name: mixed with source
+        horizon: 30 h
+        warmup: 2 h
+        replications: 3
+        seed: 11
+        source: {interarrival: {dist: exponential, mean: 60 s}}
+        stations:
+          - {name: a, process: {dist: lognormal, mean: 40 s, cv: 0.5}, buffer: 2}
+          - {name: b, process: {dist: exponential, mean: 45 s}, buffer: 0}
+          - {name: c, process: {dist: uniform, low: 30 s, high: 70 s}, buffer: 1}
+          - {name: d, process: {dist: normal, mean: 50 s, sd: 15 s}, buffer: 5}
+        """,
+    "saturated": """
+        linelab: 1
+        name: saturated
+        horizon: 30 h
+        warmup: 1 h
+        replications: 3
+        stations:
+          - {name: a, process: {dist: triangular, low: 20 s, mode: 40 s, high: 80 s}, buffer: 0}
+          - {name: b, process: {dist: empirical, values: [30 s, 45 s, 60 s]}, buffer: 0}
+          - {name: c, process: {dist: exponential, mean: 40 s}, buffer: 3}
+          - {name: d, process: 35 s}
+        """,
+    "source-finite-first-buffer": """
+        linelab: 1
+        name: finite first buffer
+        horizon: 20 h
+        replications: 2
+        source: {interarrival: {dist: exponential, mean: 50 s}}
+        stations:
+          - {name: a, process: {dist: exponential, mean: 45 s}, buffer: 1}
+          - {name: b, process: {dist: exponential, mean: 40 s}, buffer: 4}
+        """,
+}
+
+
+@pytest.mark.parametrize("name", list(LINES))
+def test_fast_path_equals_event_engine(name: str) -> None:
+    sc = scenario(LINES[name])
+    fast, des = run_fast(sc), run_experiment(sc)
+    assert fast.method == "flowline" and des.method == "des"
+    for f, d in zip(fast.replications, des.replications, strict=True):
+        assert (f.departed, f.arrived, f.wip_start, f.wip_end) == (
+            d.departed,
+            d.arrived,
+            d.wip_start,
+            d.wip_end,
+        )
+        assert f.throughput_per_hour == d.throughput_per_hour
+        assert f.cycle_time_s == pytest.approx(d.cycle_time_s, rel=1e-9)
+        assert f.wip == pytest.approx(d.wip, rel=1e-9)
+        assert f.waiting_in_front == pytest.approx(d.waiting_in_front, rel=1e-9, abs=1e-9)
+        for station, fs in f.stations.items():
+            ds = d.stations[station]
+            assert fs.completed == ds.completed
+            assert fs.queue == pytest.approx(ds.queue, rel=1e-9, abs=1e-9)
+            for state, share in fs.states.items():
+                assert share == pytest.approx(ds.states[state], abs=1e-9), (station, state)
+
+
+def test_not_eligible_lists_every_reason() -> None:
+    sc = scenario(
+        """
+        linelab: 1
+        name: not a flow line
+        horizon: 1 h
+        wip_cap: 3
+        stations:
+          - {name: a, servers: 2, process: 10 s}
+          - {name: b, process: 5 s}
+        """
+    )
+    with pytest.raises(NotEligible) as info:
+        check_eligible(sc)
+    message = str(info.value)
+    assert "station 'a' has 2 servers" in message and "wip_cap" in message
+
+
+def test_cli_fast_refuses_with_exit_2(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "parallel.yaml"
+    path.write_text(
+        "linelab: 1\nname: p\nhorizon: 1 h\nstations: [{name: a, servers: 3, process: 10 s}]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.json"
+    assert main(["run", str(path), "--fast", "--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--fast cannot run this scenario" in err and "3 servers" in err
+    assert not out.exists()
+
+
+def test_cli_fast_writes_the_same_json(tmp_path: Path) -> None:
+    path = tmp_path / "line.yaml"
+    path.write_text(
+        "linelab: 1\nname: l\nhorizon: 4 h\nreplications: 3\n"
+        "stations: [{name: a, process: {dist: exponential, mean: 30 s}, buffer: 1},"
+        " {name: b, process: {dist: exponential, mean: 35 s}}]\n",
+        encoding="utf-8",
+    )
+    fast, des = tmp_path / "fast.json", tmp_path / "des.json"
+    assert main(["run", str(path), "--fast", "--json", str(fast)]) == 0
+    assert main(["run", str(path), "-j", "1", "--json", str(des)]) == 0
+    f, d = json.loads(fast.read_text()), json.loads(des.read_text())
+    assert f["method"] == "flowline" and d["method"] == "des"
+    assert set(f) == set(d)
+    assert f["kpis"]["throughput_per_hour"] == d["kpis"]["throughput_per_hour"]
+    assert f["kpis"]["wip"]["mean"] == pytest.approx(d["kpis"]["wip"]["mean"], rel=1e-9)
