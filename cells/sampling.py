@@ -66,6 +66,14 @@ def _empirical(dist: Any, rng: np.random.Generator, n: int) -> np.ndarray:
     return values[rng.integers(0, len(values), n)]
 
 
+CHUNKABLE: frozenset[str] = frozenset(
+    {"constant", "exponential", "lognormal", "uniform", "triangular", "empirical"}
+)
+"""Kinds whose draw of ``m * BLOCK`` values equals ``m`` successive blocks (numpy draws them one
+value after another from the bit generator; ``tests/test_sampling.py`` checks it), so
+:meth:`Sampler.take` may draw many blocks in one call. Not ``normal``: its redraws of negative
+values happen per block."""
+
 BLOCK_DRAWERS: dict[str, BlockDrawer] = {
     "constant": _constant,
     "exponential": _exponential,
@@ -80,13 +88,14 @@ BLOCK_DRAWERS: dict[str, BlockDrawer] = {
 class Sampler:
     """Durations (s) from one distribution and one stream; call it to get the next one."""
 
-    __slots__ = ("_dist", "_draw", "_pending", "_rng")
+    __slots__ = ("_chunkable", "_dist", "_draw", "_pending", "_rng")
 
     def __init__(self, dist: Any, rng: np.random.Generator) -> None:
         try:
             self._draw = BLOCK_DRAWERS[dist.dist]
         except KeyError:
             raise ValueError(f"no sampler for distribution kind {dist.dist!r}") from None
+        self._chunkable = dist.dist in CHUNKABLE
         self._dist = dist
         self._rng = rng
         self._pending: list[float] = []
@@ -107,10 +116,12 @@ class Sampler:
             del self._pending[-filled:]
             out[:filled] = head
         while filled < n:
-            block = self._draw(self._dist, self._rng, BLOCK)
-            k = min(BLOCK, n - filled)
+            blocks = -(-(n - filled) // BLOCK) if self._chunkable else 1
+            size = blocks * BLOCK
+            block = self._draw(self._dist, self._rng, size)
+            k = min(size, n - filled)
             out[filled : filled + k] = block[:k]
-            if k < BLOCK:
+            if k < size:
                 self._pending.extend(block[k:][::-1].tolist())
             filled += k
         return out

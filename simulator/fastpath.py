@@ -19,7 +19,8 @@ import numpy as np
 from cells.equipment import UNIT_STATES
 from cells.sampling import Sampler
 from cells.streams import stream
-from kernels.flowline import flowline_departures
+from kernels.flowline import flowline_covers, flowline_departures
+from kernels.flowline_window import FlowlineWindow, flowline_window
 from simulator.experiment import ExperimentResult, summarise_replications
 from simulator.model import SOURCE_STREAM_KEY, process_stream_key
 from simulator.results import Replication, StationResult
@@ -46,11 +47,6 @@ def check_eligible(scenario: Scenario) -> None:
         reasons.append(f"wip_cap is set ({scenario.wip_cap}); CONWIP release is not a flow line")
     if reasons:
         raise NotEligible("; ".join(reasons) + ". Run without --fast to use the event engine.")
-
-
-def _overlap(a: np.ndarray, b: np.ndarray, t0: float, t1: float) -> np.ndarray:
-    """Length of ``[a, b) ∩ [t0, t1]`` summed over the part axis (axis 1)."""
-    return np.clip(np.minimum(b, t1) - np.maximum(a, t0), 0.0, None).sum(axis=1)
 
 
 def _draws(
@@ -96,99 +92,49 @@ def run_fast(
         process, arrivals = _draws(scenario, seed, n_rep, parts)
         times = flowline_departures(process, buffers, arrivals)
         # Every part that enters by the end must be among those simulated: entries are in order.
-        if np.all(times[:, -1, 0] > end):
+        if np.all(flowline_covers(times, warmup, end - warmup)):
             break
         if parts >= MAX_PARTS:
             raise NotEligible(
                 f"the run needs more than {MAX_PARTS:,} parts per replication; use the event engine"
             )
         parts = min(MAX_PARTS, parts * 2)
-    reps = [
-        _replication(
-            scenario,
-            r,
-            seed,
-            process[r],
-            times[r],
-            None if arrivals is None else arrivals[r],
-            buffers,
-            warmup,
-            end,
-        )
-        for r in range(n_rep)
-    ]
+    window = flowline_window(process, times, buffers, warmup, end - warmup, arrivals)
+    reps = [_replication(scenario, r, seed, window, warmup, end) for r in range(n_rep)]
     return summarise_replications(scenario, seed, reps, method="flowline")
 
 
 def _replication(
-    scenario: Scenario,
-    index: int,
-    seed: int,
-    process: np.ndarray,
-    times: np.ndarray,
-    arrivals: np.ndarray | None,
-    buffers: np.ndarray,
-    warmup: float,
-    end: float,
+    scenario: Scenario, index: int, seed: int, window: FlowlineWindow, warmup: float, end: float
 ) -> Replication:
-    """Measured statistics of one replication from its per-part times (exact integrals)."""
-    horizon = end - warmup
-    n, k = process.shape
-    entry, exit_ = times[:, 0], times[:, -1]
-    departures = times[:, 1:]  # (n, k): leaves station j
-    # Start of service at station j: the part has reached j and the previous part has left j.
-    reach = np.empty((n, k))
-    reach[:, 1:] = departures[:, :-1]
-    if arrivals is None:
-        reach[:, 0] = entry
-    else:
-        reach[:, 0] = arrivals
-        if buffers[0] >= 0:
-            lag = int(buffers[0]) + 1
-            reach[lag:, 0] = np.maximum(arrivals[lag:], departures[:-lag, 0])
-    start = reach.copy()
-    start[1:] = np.maximum(reach[1:], departures[:-1])
-    completion = start + process
-    in_window = (exit_ > warmup) & (exit_ <= end)
-    departed = int(in_window.sum())
-    cycle = float(np.mean(exit_[in_window] - entry[in_window])) if departed else math.nan
-    wip = float(_overlap(entry[None, :], exit_[None, :], warmup, end)[0]) / horizon
-    busy = _overlap(start.T, completion.T, warmup, end) / horizon
-    blocked = _overlap(completion.T, departures.T, warmup, end) / horizon
-    queue = _overlap(reach.T, start.T, warmup, end) / horizon
-    front = (
-        0.0
-        if arrivals is None
-        else float(_overlap(arrivals[None, :], reach[None, :, 0], warmup, end)[0]) / horizon
-    )
+    """One replication's results from the window statistics (row ``index``)."""
+    r = index
     stations: dict[str, StationResult] = {}
     for j, spec in enumerate(scenario.stations):
-        shares = {
-            "busy": float(busy[j]),
-            "starved": max(0.0, 1.0 - float(busy[j]) - float(blocked[j])),
-            "blocked": float(blocked[j]),
-        }
+        busy, blocked = float(window.busy[r, j]), float(window.blocked[r, j])
+        shares = {"busy": busy, "starved": max(0.0, 1.0 - busy - blocked), "blocked": blocked}
         states = {name: shares[name] for name in UNIT_STATES}
         stations[spec.name] = StationResult(
             utilization=states["busy"],
             states=states,
-            queue=float(queue[j]),
-            completed=int(((completion[:, j] > warmup) & (completion[:, j] <= end)).sum()),
+            queue=float(window.queue[r, j]),
+            completed=int(window.completed[r, j]),
             units={f"{spec.name}.1": dict(states)},
         )
-    arrived_by = entry if arrivals is None else arrivals
+    horizon = end - warmup
+    departed = int(window.departed[r])
     return Replication(
         index=index,
         seed=seed,
         warmup_s=warmup,
         horizon_s=horizon,
         throughput_per_hour=departed / horizon * 3600.0,
-        cycle_time_s=cycle,
-        wip=wip,
+        cycle_time_s=float(window.cycle_time_s[r]),
+        wip=float(window.wip[r]),
         departed=departed,
-        arrived=int(((arrived_by > warmup) & (arrived_by <= end)).sum()),
-        wip_start=int(((arrived_by <= warmup) & (exit_ > warmup)).sum()),
-        wip_end=int(((arrived_by <= end) & (exit_ > end)).sum()),
-        waiting_in_front=front,
+        arrived=int(window.arrived[r]),
+        wip_start=int(window.wip_start[r]),
+        wip_end=int(window.wip_end[r]),
+        waiting_in_front=float(window.waiting_in_front[r]),
         stations=stations,
     )

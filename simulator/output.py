@@ -99,22 +99,24 @@ def write_json(path: str | os.PathLike[str], data: dict[str, object]) -> None:
 
 
 # -- the KPI table -------------------------------------------------------------------------------
-def _num(value: float | None, digits: int = 4) -> str:
-    if value is None or not math.isfinite(value):
+def _decimals(value: float, digits: int) -> int:
+    """Decimals that show ``value`` with about ``digits`` significant digits."""
+    if value == 0 or not math.isfinite(value):
+        return 0
+    return min(6, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
+
+
+def _pm(stat: Stat, scale: float = 1.0, decimals: int | None = None) -> str:
+    """``mean ± half-width`` with the half-width at the mean's precision."""
+    if stat.mean is None:
         return "—"
-    if value == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(value)))
-    decimals = max(0, digits - 1 - magnitude)
-    return f"{value:,.{decimals}f}"
-
-
-def _pm(stat: Stat, scale: float = 1.0, digits: int = 4) -> str:
-    mean = None if stat.mean is None else stat.mean * scale
+    mean = stat.mean * scale
+    places = _decimals(mean, 4) if decimals is None else decimals
+    text = f"{mean:,.{places}f}"
     half = stat.half_width
-    if half is None:
-        return _num(mean, digits)
-    return f"{_num(mean, digits)} ± {_num(half * scale, 2)}"
+    if half is not None:
+        text += f" ± {half * scale:,.{places}f}"
+    return text
 
 
 def _duration(seconds: float) -> str:
@@ -145,14 +147,19 @@ def kpi_table(result: ExperimentResult) -> str:
     if result.stations:
         lines.append("")
         state_names = list(next(iter(result.stations.values())).states)
-        header = f"{'station':<16}{'servers':>8}{'utilization %':>18}"
-        header += "".join(f"{s + ' %':>16}" for s in state_names) + f"{'queue':>14}"
+        width = max(16, *(len(name) + 2 for name in result.stations))
+        header = f"{'station':<{width}}{'servers':>8}{'utilization %':>16}"
+        header += "".join(f"{s + ' %':>15}" for s in state_names if s != "busy")
+        header += f"{'queue (parts)':>16}"
         lines.append(header)
         servers = {s.name: s.servers for s in sc.stations}
         for name, summary in result.stations.items():
-            row = f"{name:<16}{servers.get(name, 1):>8}{_pm(summary.utilization, 100, 3):>18}"
-            row += "".join(f"{_pm(summary.states[s], 100, 3):>16}" for s in state_names)
-            row += f"{_pm(summary.queue, 1, 3):>14}"
+            row = f"{name:<{width}}{servers.get(name, 1):>8}"
+            row += f"{_pm(summary.utilization, 100, 1):>16}"
+            row += "".join(
+                f"{_pm(summary.states[s], 100, 1):>15}" for s in state_names if s != "busy"
+            )
+            row += f"{_pm(summary.queue, 1, 2):>16}"
             lines.append(row)
     if n == 1:
         lines.append("")

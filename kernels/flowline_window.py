@@ -1,0 +1,182 @@
+"""Exact time-window statistics of a serial flow line, per station, from its part times.
+
+Why: the flow-line recursion (:mod:`kernels.flowline`) gives every part's entry and departure
+times; the event engine also reports each station's busy, blocked and starved shares, its
+buffer level and the parts waiting in front of the line. All of these are integrals over the
+measured window (warmup, end] of piecewise-constant functions that change only at a part's
+reach, start, completion or departure, so they are sums of interval overlaps -- exact, and one
+pass over the parts in a numba kernel (a numpy version costs more than the recursion itself).
+
+Per part n at station k (same notation as :mod:`kernels.flowline`):
+
+    reach[n, k] = D[n, k-1]           (k >= 1)
+    reach[n, 0] = entry[n]            (saturated line)
+                = max(A[n], D[n - b0 - 1, 0])   (with arrivals; A[n] if b0 unlimited)
+    S[n, k]     = max(reach[n, k], D[n-1, k]);   C[n, k] = S[n, k] + p[n, k]
+
+busy[k] += |[S, C) ∩ W|, blocked[k] += |[C, D) ∩ W|, queue[k] += |[reach, S) ∩ W|,
+front += |[A, reach[., 0]) ∩ W|, wip += |[entry, exit) ∩ W|, where W is the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from kernels._jit import jit
+
+__all__ = ["FlowlineWindow", "flowline_window"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@jit
+def _overlap(a: float, b: float, w0: float, w1: float) -> float:
+    lo = a if a > w0 else w0
+    hi = b if b < w1 else w1
+    return hi - lo if hi > lo else 0.0
+
+
+@jit
+def _window(
+    process: FloatArray,
+    times: FloatArray,
+    arrivals: FloatArray,
+    has_arrivals: bool,
+    buffers: IntArray,
+    w0: float,
+    w1: float,
+    line: FloatArray,
+    station: FloatArray,
+) -> None:
+    n_rep, n_parts, n_st = process.shape
+    lag = buffers[0] + 1
+    for r in range(n_rep):
+        for n in range(n_parts):
+            entry = times[r, n, 0]
+            exit_ = times[r, n, n_st]
+            arrived = arrivals[r, n] if has_arrivals else entry
+            # line: departed, cycle-time sum, wip area, arrived, wip at start, wip at end, front
+            if w0 < exit_ <= w1:
+                line[r, 0] += 1.0
+                line[r, 1] += exit_ - entry
+            line[r, 2] += _overlap(entry, exit_, w0, w1)
+            if w0 < arrived <= w1:
+                line[r, 3] += 1.0
+            if arrived <= w0 < exit_:
+                line[r, 4] += 1.0
+            if arrived <= w1 < exit_:
+                line[r, 5] += 1.0
+            for k in range(n_st):
+                if k > 0:
+                    reach = times[r, n, k]
+                elif has_arrivals:
+                    reach = arrivals[r, n]
+                    if lag > 0 and n >= lag and times[r, n - lag, 1] > reach:
+                        reach = times[r, n - lag, 1]
+                    line[r, 6] += _overlap(arrivals[r, n], reach, w0, w1)
+                else:
+                    reach = entry
+                start = reach
+                if n > 0 and times[r, n - 1, k + 1] > start:
+                    start = times[r, n - 1, k + 1]
+                done = start + process[r, n, k]
+                leave = times[r, n, k + 1]
+                # station: busy, blocked, queue, completed
+                station[r, k, 0] += _overlap(start, done, w0, w1)
+                station[r, k, 1] += _overlap(done, leave, w0, w1)
+                station[r, k, 2] += _overlap(reach, start, w0, w1)
+                if w0 < done <= w1:
+                    station[r, k, 3] += 1.0
+
+
+@dataclass(frozen=True)
+class FlowlineWindow:
+    """Window statistics per replication (first axis) and station (second axis).
+
+    Times are seconds; shares and levels are time-averages over the window.
+    """
+
+    departed: IntArray
+    """Parts leaving the last station in the window."""
+    cycle_time_s: FloatArray
+    """Mean entry-to-exit time of those parts (NaN if none)."""
+    wip: FloatArray
+    """Time-average parts between entry and exit."""
+    arrived: IntArray
+    """Parts arriving (or entering, for a saturated line) in the window."""
+    wip_start: IntArray
+    """Parts arrived and not departed at the window's start."""
+    wip_end: IntArray
+    """Parts arrived and not departed at the window's end."""
+    waiting_in_front: FloatArray
+    """Time-average parts waiting in front of the line (0 for a saturated line)."""
+    busy: FloatArray
+    """(R, K) share of the window each station is processing."""
+    blocked: FloatArray
+    """(R, K) share of the window each station holds a finished part it cannot pass on."""
+    queue: FloatArray
+    """(R, K) time-average parts waiting in each station's buffer."""
+    completed: IntArray
+    """(R, K) operations finished in the window."""
+
+
+def flowline_window(
+    process: FloatArray,
+    times: FloatArray,
+    buffers: IntArray,
+    warmup: float,
+    horizon: float,
+    arrivals: FloatArray | None = None,
+) -> FlowlineWindow:
+    """Statistics of the window (warmup, warmup + horizon] from the flow-line part times.
+
+    ``process`` (R, N, K) and ``buffers`` (K,) as given to
+    :func:`kernels.flowline.flowline_departures`, ``times`` (R, N, K+1) what it returned,
+    ``arrivals`` (R, N) or None likewise. The parts must cover the window
+    (:func:`kernels.flowline.flowline_covers`).
+    """
+    p = np.ascontiguousarray(process, dtype=np.float64)
+    t = np.ascontiguousarray(times, dtype=np.float64)
+    b = np.ascontiguousarray(buffers, dtype=np.int64)
+    if p.ndim != 3 or t.shape != (p.shape[0], p.shape[1], p.shape[2] + 1):
+        raise ValueError(
+            f"times must have shape (R, N, K+1) for process (R, N, K) = {p.shape}, got {t.shape}"
+        )
+    if b.shape != (p.shape[2],):
+        raise ValueError(f"buffers must have one entry per station ({p.shape[2]}), got {b.shape}")
+    if not (np.isfinite(warmup) and warmup >= 0.0):
+        raise ValueError(f"warmup must be >= 0 s, got {warmup}")
+    if not (np.isfinite(horizon) and horizon > 0.0):
+        raise ValueError(f"horizon must be > 0 s, got {horizon}")
+    if arrivals is None:
+        a, has = np.zeros((1, 1)), False
+    else:
+        a, has = np.ascontiguousarray(arrivals, dtype=np.float64), True
+        if a.shape != p.shape[:2]:
+            raise ValueError(f"arrivals must have shape {p.shape[:2]}, got {a.shape}")
+    r_count, _, k_count = p.shape
+    line = np.zeros((r_count, 7))
+    station = np.zeros((r_count, k_count, 4))
+    w0, w1 = float(warmup), float(warmup) + float(horizon)
+    _window(p, t, a, has, b, w0, w1, line, station)
+    departed = line[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cycle = np.where(departed > 0, line[:, 1] / np.maximum(departed, 1.0), np.nan)
+    h = float(horizon)
+    return FlowlineWindow(
+        departed=departed.astype(np.int64),
+        cycle_time_s=cycle,
+        wip=line[:, 2] / h,
+        arrived=line[:, 3].astype(np.int64),
+        wip_start=line[:, 4].astype(np.int64),
+        wip_end=line[:, 5].astype(np.int64),
+        waiting_in_front=line[:, 6] / h,
+        busy=station[:, :, 0] / h,
+        blocked=station[:, :, 1] / h,
+        queue=station[:, :, 2] / h,
+        completed=station[:, :, 3].astype(np.int64),
+    )
