@@ -175,7 +175,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if horizon is not None:
         updates["horizon"] = horizon
     if updates:
-        sc = sc.model_copy(update=updates)
+        try:
+            sc = type(sc).model_validate({**sc.model_dump(), **updates})
+        except ValueError as exc:  # pydantic's ValidationError: an override broke a bound
+            first = str(exc).splitlines()[-2:] if str(exc) else ["invalid override"]
+            raise BadInput(f"{path}: with the overrides given: {' '.join(first).strip()}") from None
 
     show_progress = not args.quiet and sys.stderr.isatty() and sc.replications > 1
     bar = None

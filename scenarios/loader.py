@@ -1,0 +1,466 @@
+"""Load a scenario file: bytes → safe YAML → validated :class:`~scenarios.Scenario`.
+
+Every problem is reported at once as ``file:line:col: path.to.key: message``; the only
+exception :func:`load` and :func:`loads` raise is :class:`~scenarios.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from .distributions import DIST_KINDS, DIST_NAMES, DistributionSpec
+from .errors import Problem, ScenarioError
+from .model import FORMAT_VERSION, Scenario
+from .yamlsafe import Document, Path, Pos, format_path, line_col, read_yaml
+
+__all__ = ["MAX_FILE_BYTES", "load", "loads", "problems_from_validation_error"]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""Largest scenario file accepted (5 MiB); real scenarios are a few kilobytes."""
+
+_BOM = b"\xef\xbb\xbf"
+
+# Keys people reach for, and the v1 key they mean.
+_SYNONYMS = {
+    "version": "linelab",
+    "format": "linelab",
+    "title": "name",
+    "duration": "horizon",
+    "run_length": "horizon",
+    "warm_up": "warmup",
+    "warmup_time": "warmup",
+    "reps": "replications",
+    "runs": "replications",
+    "random_seed": "seed",
+    "arrivals": "source",
+    "arrival": "source",
+    "wip": "wip_cap",
+    "conwip": "wip_cap",
+    "wip_limit": "wip_cap",
+    "station": "stations",
+    "machines": "servers",
+    "parallel": "servers",
+    "capacity": "servers",
+    "queue": "buffer",
+    "buffer_size": "buffer",
+    "process_time": "process",
+    "cycle_time": "process",
+    "time": "process",
+    "distribution": "dist",
+    "type": "dist",
+    "kind": "dist",
+    "std": "sd",
+    "stdev": "sd",
+    "stddev": "sd",
+    "sigma": "sd",
+    "min": "low",
+    "max": "high",
+    "minimum": "low",
+    "maximum": "high",
+    "lower": "low",
+    "upper": "high",
+    "most_likely": "mode",
+    "data": "values",
+    "samples": "values",
+    "interarrival_time": "interarrival",
+}
+
+
+def load(path: str | os.PathLike[str]) -> Scenario:
+    """Read and validate the scenario file at ``path``.
+
+    Raises:
+        ScenarioError: the file is missing, unreadable, too large, not UTF-8, not YAML, or
+            not a valid v1 scenario; ``problems`` lists every mistake found.
+    """
+    file = os.fspath(path)
+    try:
+        with open(file, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError.single(file, 1, 1, "", "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError.single(file, 1, 1, "", "is a directory, not a scenario file") from None
+    except PermissionError:
+        raise ScenarioError.single(file, 1, 1, "", "permission denied") from None
+    except (OSError, ValueError) as exc:  # e.g. a NUL in the path, a broken device
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ScenarioError.single(file, 1, 1, "", f"cannot read the file: {reason}") from None
+    return loads(raw, filename=file)
+
+
+def loads(text: str | bytes, filename: str = "<string>") -> Scenario:
+    """Validate a scenario given as YAML text or bytes (UTF-8, a BOM is allowed).
+
+    ``filename`` only labels the problems.
+
+    Raises:
+        ScenarioError: see :func:`load`.
+    """
+    source = _decode(text, filename)
+    doc = read_yaml(source, filename)
+    if not isinstance(doc.data, dict):
+        pos = doc.positions.get((), Pos(1, 1))
+        raise ScenarioError(
+            [
+                Problem(
+                    filename,
+                    pos.line,
+                    pos.col,
+                    "",
+                    "a scenario must be a mapping of keys (linelab: 1, name: ..., horizon: ..., "
+                    f"stations: ...), got {_got(doc.data, None)}",
+                )
+            ]
+        )
+    problems = list(doc.problems)
+    problems.extend(_duplicate_station_names(doc, filename))
+    scenario: Scenario | None = None
+    try:
+        scenario = Scenario.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation_error(exc, doc, filename))
+    if problems or scenario is None:
+        raise ScenarioError(_sorted_unique(problems))
+    return scenario
+
+
+def _duplicate_station_names(doc: Document, filename: str) -> list[Problem]:
+    """Report repeated station names now, even when other errors stop the model's check."""
+    stations = doc.data.get("stations") if isinstance(doc.data, dict) else None
+    if not isinstance(stations, list):
+        return []
+    out: list[Problem] = []
+    first: dict[str, int] = {}
+    for index, station in enumerate(stations):
+        name = station.get("name") if isinstance(station, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first:
+            pos = doc.positions.get(("stations", index, "name"), Pos(1, 1))
+            first_pos = doc.positions.get(("stations", first[name], "name"), Pos(1, 1))
+            out.append(
+                Problem(
+                    filename,
+                    pos.line,
+                    pos.col,
+                    format_path(("stations", index, "name")),
+                    f"duplicate station name {name!r} (first at line {first_pos.line})",
+                )
+            )
+        else:
+            first[name] = index
+    return out
+
+
+def _decode(text: str | bytes, filename: str) -> str:
+    if isinstance(text, str):
+        if len(text) > MAX_FILE_BYTES:
+            raise ScenarioError.single(filename, 1, 1, "", _too_large())
+        return text[1:] if text.startswith("\ufeff") else text
+    raw = bytes(text)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError.single(filename, 1, 1, "", _too_large())
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    try:
+        return raw.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8", errors="replace")
+        line, col = line_col(good, len(good))
+        raise ScenarioError.single(
+            filename,
+            line,
+            col,
+            "",
+            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+        ) from None
+
+
+def _too_large() -> str:
+    return (
+        f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+        "a scenario file is a few kilobytes"
+    )
+
+
+def _sorted_unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[int, int, str]] = set()
+    out: list[Problem] = []
+    for p in sorted(problems, key=lambda p: (p.line, p.col, p.path, p.message)):
+        key = (p.line, p.col, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Mapping pydantic errors back to the file
+
+
+def problems_from_validation_error(
+    exc: ValidationError, doc: Document | None = None, filename: str = "<string>"
+) -> list[Problem]:
+    """Translate a pydantic ``ValidationError`` of :class:`Scenario` into problems.
+
+    With ``doc`` (what :func:`~scenarios.yamlsafe.read_yaml` returned) each problem gets the
+    line and column of the offending key or value; without it every position is 1:1.
+    """
+    if doc is None:
+        doc = Document(None, {})
+    out: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        problem = _problem(error, doc, filename)
+        if problem is not None:
+            out.append(problem)
+    return out
+
+
+def _walk(loc: tuple[Any, ...], data: Any) -> tuple[Path, Any, list[Any]]:
+    """Follow ``loc`` through ``data``: (real path, value there, loc items not found).
+
+    Discriminator tags that pydantic puts in the location (``process.exponential.mean``)
+    are dropped, so the path reads like the file (``process.mean``).
+    """
+    path: list[str | int] = []
+    current = data
+    may_skip_tag = True
+    rest = list(loc)
+    while rest:
+        part = rest[0]
+        if (
+            may_skip_tag
+            and isinstance(current, dict)
+            and isinstance(part, str)
+            and part in DIST_KINDS
+            and current.get("dist") == part
+        ):
+            rest.pop(0)
+            may_skip_tag = False
+            continue
+        in_mapping = isinstance(current, dict) and isinstance(part, str) and part in current
+        in_list = (
+            isinstance(current, list)
+            and isinstance(part, int)
+            and not isinstance(part, bool)
+            and 0 <= part < len(current)
+        )
+        if not (in_mapping or in_list):
+            break
+        current = current[part]
+        path.append(part)
+        rest.pop(0)
+        may_skip_tag = True
+    return tuple(path), current, rest
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _models_in(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, tuple, list):
+        for arg in typing.get_args(annotation):
+            found.extend(m for m in _models_in(arg) if m not in found)
+    return found
+
+
+def _model_at(path: Path, data: Any) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path``, if it can be told."""
+    model: type[BaseModel] = Scenario
+    current = data
+    for part in path:
+        if isinstance(part, int):
+            current = current[part] if isinstance(current, list) else None
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        current = current.get(part) if isinstance(current, dict) else None
+        candidates = _models_in(field.annotation)
+        if len(candidates) == 1:
+            model = candidates[0]
+        elif isinstance(current, dict) and current.get("dist") in DIST_KINDS:
+            model = DIST_KINDS[current["dist"]]
+        else:
+            return None
+    return model
+
+
+def _is_distribution_field(path: Path, data: Any) -> bool:
+    if not path or not isinstance(path[-1], str):
+        return False
+    parent = _model_at(path[:-1], data)
+    field = parent.model_fields.get(path[-1]) if parent else None
+    return field is not None and any(
+        issubclass(m, DistributionSpec) for m in _models_in(field.annotation)
+    )
+
+
+def _got(value: Any, pos: Pos | None) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return repr(shown)
+    if isinstance(value, int | float) and pos is not None and pos.text is not None:
+        return pos.text
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        return f"{value:g}"
+    return str(value)
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
+
+
+def _hint(word: str, choices: list[str]) -> str:
+    if word in _SYNONYMS and _SYNONYMS[word] in choices:
+        return f"; did you mean '{_SYNONYMS[word]}'?"
+    lowered = {c.lower(): c for c in choices}
+    if word.lower() in lowered:
+        return f"; did you mean '{lowered[word.lower()]}'?"
+    close = difflib.get_close_matches(word.lower(), choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    starts = [c for c in choices if len(word) >= 3 and c.startswith(word.lower())]
+    if len(starts) == 1:
+        return f"; did you mean '{starts[0]}'?"
+    return ""
+
+
+def _problem(error: ErrorDetails, doc: Document, filename: str) -> Problem | None:
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    loc = tuple(error["loc"])
+    if kind == "linelab" and isinstance(ctx.get("at"), tuple):
+        loc = loc + ctx["at"]
+    path, value, rest = _walk(loc, doc.data)
+    if any(path[: i + 1] in doc.reported for i in range(len(path))) or path in doc.reported:
+        return None  # the reader already said what is wrong here
+    pos = doc.positions.get(path)
+    shown_path = format_path(path)
+    got = _got(value, pos)
+    message: str
+
+    if kind == "missing" and rest:
+        key = str(rest[-1])
+        message = f"missing required key '{key}'"
+        if key == "linelab" and not path:
+            message += f" (the format version; start the file with 'linelab: {FORMAT_VERSION}')"
+        elif key == "dist":
+            message += f" (one of: {', '.join(DIST_NAMES)})"
+    elif kind == "extra_forbidden":
+        key = str(path[-1]) if path else str(rest[-1] if rest else "?")
+        model = _model_at(path[:-1], doc.data)
+        choices = list(model.model_fields) if model else []
+        message = f"unknown key '{key}'"
+        hint = _hint(key, choices)
+        if hint:
+            message += hint
+        elif choices:
+            message += f" (valid keys here: {', '.join(choices)})"
+        if pos is not None and pos.key_line is not None and pos.key_col is not None:
+            pos = Pos(pos.key_line, pos.key_col)
+    elif kind == "union_tag_invalid":
+        tag = ctx.get("tag", "")
+        dist_pos = doc.positions.get((*path, "dist"))
+        if dist_pos is not None:
+            pos = dist_pos
+            shown_path = format_path((*path, "dist"))
+        dist_value = value.get("dist") if isinstance(value, dict) else tag
+        message = f"unknown distribution {_got(dist_value, None)}"
+        message += _hint(str(dist_value), list(DIST_NAMES)) if isinstance(dist_value, str) else ""
+        message += f" (valid: {', '.join(DIST_NAMES)})"
+    elif kind == "union_tag_not_found":
+        message = f"missing required key 'dist' (one of: {', '.join(DIST_NAMES)})"
+    elif kind == "duration" and isinstance(value, float) and not math.isfinite(value):
+        message = f"must be a finite duration, got {got}"
+    elif kind in ("linelab", "duration"):
+        message = str(ctx.get("message", error["msg"]))
+        first_at = ctx.get("first_at")
+        if isinstance(first_at, tuple):
+            first_path, _, first_rest = _walk(tuple(error["loc"]) + first_at, doc.data)
+            first_pos = doc.positions.get(first_path)
+            if first_pos is not None and not first_rest:
+                cut = message.rfind(" (first at ")
+                if cut >= 0:
+                    message = message[:cut] + f" (first at line {first_pos.line})"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        if _is_distribution_field(path, doc.data):
+            message = (
+                "expected a distribution such as {dist: exponential, mean: 45 s} "
+                f"or a duration such as '45 s', got {got}"
+            )
+        else:
+            message = f"expected a mapping of keys, got {got}"
+    elif kind in ("tuple_type", "list_type", "iterable_type"):
+        message = f"expected a list, got {got}"
+    elif kind == "too_short":
+        if isinstance(value, list) and len(value) >= int(ctx.get("min_length", 1)):
+            return None  # pydantic counts only the valid items; their errors say enough
+        what = "station" if path and path[-1] == "stations" else "value"
+        message = f"needs at least one {what}"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        if isinstance(value, float) and not isinstance(value, bool):
+            message = f"must be a whole number, got {got}"
+        elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+            message = f"expected a whole number, got {got} (text); remove the quotes"
+        else:
+            message = f"expected a whole number, got {got}"
+    elif kind in ("float_type", "float_parsing"):
+        message = f"expected a number, got {got}"
+    elif kind == "finite_number":
+        message = f"must be a finite number, got {got}"
+    elif kind == "string_type":
+        message = f"expected text, got {got}"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            message += "; put it in quotes"
+    elif kind == "string_too_short":
+        message = "must not be empty"
+    elif kind == "string_too_long":
+        message = f"must be at most {ctx.get('max_length')} characters long"
+    elif kind == "string_pattern_mismatch":
+        message = f"has an invalid form, got {got}"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        op, bound = {
+            "greater_than": (">", ctx.get("gt")),
+            "greater_than_equal": (">=", ctx.get("ge")),
+            "less_than": ("<", ctx.get("lt")),
+            "less_than_equal": ("<=", ctx.get("le")),
+        }[kind]
+        message = f"must be {op} {_num(bound)}, got {got}"
+    elif kind == "literal_error":
+        message = f"must be {ctx.get('expected', '?')}, got {got}"
+    else:
+        message = str(error["msg"])
+        if message.startswith(("Value error, ", "Assertion failed, ")):
+            message = message.split(", ", 1)[1]
+        message = message[:1].lower() + message[1:]
+
+    if pos is None:
+        pos = Pos(1, 1)
+    return Problem(filename, pos.line, pos.col, shown_path, message)

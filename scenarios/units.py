@@ -1,0 +1,151 @@
+"""Durations: a number of seconds, or text such as ``"45 s"``, ``"2.5 min"``, ``"8 h"``.
+
+Every time in a :class:`~scenarios.Scenario` is stored as float seconds.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+
+__all__ = ["MAX_DURATION_S", "UNITS", "format_seconds", "parse_duration"]
+
+MAX_DURATION_S = 1e9
+"""Largest duration accepted anywhere, in seconds (about 31.7 years).
+
+Nothing on a production line runs that long; a bigger number is a typo (a missing unit,
+milliseconds taken as seconds) and would also defeat the float precision of the clock.
+"""
+
+_SECOND = 1.0
+_MINUTE = 60.0
+_HOUR = 3600.0
+_DAY = 86400.0
+
+UNITS: dict[str, float] = {
+    "ms": 0.001,
+    "s": _SECOND,
+    "sec": _SECOND,
+    "secs": _SECOND,
+    "second": _SECOND,
+    "seconds": _SECOND,
+    "min": _MINUTE,
+    "mins": _MINUTE,
+    "minute": _MINUTE,
+    "minutes": _MINUTE,
+    "h": _HOUR,
+    "hr": _HOUR,
+    "hrs": _HOUR,
+    "hour": _HOUR,
+    "hours": _HOUR,
+    "d": _DAY,
+    "day": _DAY,
+    "days": _DAY,
+}
+"""Accepted unit spellings (case-insensitive) and their length in seconds."""
+
+_NUMBER = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_DURATION_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\s\d.+-][^\s]*)?\s*$")
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+DURATION_PATTERN = (
+    rf"^\s*{_NUMBER}\s*"
+    rf"(?:{'|'.join(_any_case(u) for u in sorted(UNITS, key=len, reverse=True))})?\s*$"
+)
+"""Regular expression (JSON Schema ``pattern``) of a duration written as text."""
+
+# 'm' could be minutes, metres or months: refuse it, but suggest what a planner means.
+_SPECIAL_HINTS = {"m": "min", "mn": "min", "hh": "h", "sek": "s"}
+
+_EXPECTED = "expected a duration like '45 s' or a number of seconds"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return repr(text)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def unit_hint(unit: str) -> str:
+    """Return ``"; did you mean 'min'?"`` for a misspelt unit, or ``""``."""
+    if unit.lower() in _SPECIAL_HINTS:
+        return f"; did you mean '{_SPECIAL_HINTS[unit.lower()]}'?"
+    close = difflib.get_close_matches(unit.lower(), UNITS, n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _check_range(seconds: float, shown: str) -> float:
+    if not math.isfinite(seconds):
+        raise ValueError(f"must be a finite duration, got {shown}")
+    if abs(seconds) > MAX_DURATION_S:
+        raise ValueError(_too_long(shown))
+    return seconds
+
+
+def _too_long(shown: str) -> str:
+    return f"must be at most 1e9 s (about 31 years), got {shown}; check the unit"
+
+
+def parse_duration(value: object) -> float:
+    """Convert a duration to float seconds.
+
+    ``value`` is an ``int`` or ``float`` (seconds) or text ``"<number> <unit>"`` with a unit
+    from :data:`UNITS` (``s``, ``sec``, ``second(s)``, ``ms``, ``min``, ``minute(s)``, ``h``,
+    ``hr``, ``hour(s)``, ``d``, ``day(s)``; case-insensitive, the space is optional). Text
+    without a unit is seconds, so ``"3600"`` works on a command line.
+
+    The sign is kept (bounds such as ``> 0`` belong to the field using the duration).
+
+    Raises:
+        ValueError: not a duration, an unknown unit (with a did-you-mean hint), NaN or
+            infinity, or more than 1e9 s in magnitude.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{_EXPECTED}, got {_show(value)}")
+    if isinstance(value, int):
+        if abs(value) > MAX_DURATION_S:
+            raise ValueError(_too_long(_show(value)))
+        return float(value)
+    if isinstance(value, float):
+        return _check_range(value, _show(value))
+    if not isinstance(value, str):
+        raise ValueError(f"{_EXPECTED}, got {_show(value)}")
+    match = _DURATION_RE.match(value)
+    if match is None:
+        raise ValueError(f"{_EXPECTED}, got {_show(value)}")
+    unit = match.group("unit")
+    factor = 1.0
+    if unit is not None:
+        key = unit.lower()
+        if key not in UNITS:
+            known = ", ".join(["s", "ms", "min", "h", "d"])
+            raise ValueError(
+                f"unknown time unit '{unit}' in {_show(value)} (use {known}){unit_hint(unit)}"
+            )
+        factor = UNITS[key]
+    try:
+        number = float(match.group("num").replace("_", ""))
+    except ValueError:  # e.g. "1__0" slipped through the pattern
+        raise ValueError(f"{_EXPECTED}, got {_show(value)}") from None
+    return _check_range(number * factor, _show(value))
+
+
+def format_seconds(seconds: float) -> str:
+    """Render seconds for messages: ``150 s``, ``0.5 s``, ``3.6e+04 s`` stays short."""
+    return f"{seconds:g} s"

@@ -1,0 +1,562 @@
+"""The table of malformed scenario files and the exact problem each must produce.
+
+Each :class:`Case` is a file's content (text or raw bytes, or :data:`MISSING_FILE` /
+:data:`DIRECTORY`) and one problem that loading it must report: the 1-based line and column,
+a substring of the key path and a substring of the message. A case may produce more
+problems than the one pinned here.
+
+Used by ``tests/scenarios/test_scenario_malformed.py`` (``scenarios.load``) and reusable by
+the CLI tests: :func:`materialize` writes a case to disk and returns the path to pass to
+``linelab run``; every case must exit 2 with the message on stderr.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["BASE", "CASES", "DIRECTORY", "MISSING_FILE", "Case", "materialize"]
+
+MISSING_FILE = "<missing file>"
+"""Content marker: the path does not exist."""
+DIRECTORY = "<directory>"
+"""Content marker: the path is a directory."""
+
+# A valid scenario; most cases change one line of it. Line numbers are 1-based:
+BASE = """\
+linelab: 1
+name: Two-station cell
+horizon: 8 h
+warmup: 30 min
+replications: 5
+seed: 7
+source:
+  interarrival: {dist: exponential, mean: 60 s}
+stations:
+  - name: press
+    servers: 1
+    process: {dist: exponential, mean: 48 s}
+    buffer: 5
+  - name: pack
+    servers: 2
+    process: {dist: uniform, low: 50 s, high: 90 s}
+    buffer: 2
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One malformed file and the problem it must produce."""
+
+    id: str
+    content: str | bytes
+    line: int
+    col: int
+    path: str
+    """Substring of the problem's path ('' matches any, including an empty path)."""
+    message: str
+    """Substring of the problem's message."""
+
+
+def _sub(old: str, new: str) -> str:
+    assert BASE.count(old) == 1, old
+    return BASE.replace(old, new)
+
+
+def _bomb() -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 7):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+_PROC = "    process: {dist: exponential, mean: 48 s}\n"  # line 12 of BASE
+
+
+def _proc(text: str) -> str:
+    return _sub(_PROC, f"    process: {text}\n")
+
+
+CASES: list[Case] = [
+    # --- file level: existence, size, encoding, YAML syntax --------------------------------
+    Case("missing_file", MISSING_FILE, 1, 1, "", "no such file"),
+    Case("directory", DIRECTORY, 1, 1, "", "is a directory"),
+    Case("empty_file", "", 1, 1, "", "file is empty"),
+    Case("only_comments", "# nothing yet\n\n", 1, 1, "", "file is empty"),
+    Case("too_large", b"#" * (5 * 1024 * 1024 + 1), 1, 1, "", "larger than 5 MiB"),
+    Case("not_utf8", b"linelab: 1\nname: caf\xe9 line\n", 2, 10, "", "not valid UTF-8"),
+    Case("utf16", "linelab: 1\n".encode("utf-16"), 1, 1, "", "not valid UTF-8"),
+    Case("control_char", "linelab: 1\nname: a\x07b\n", 2, 8, "", "control character U+0007"),
+    Case("not_a_mapping_list", "- press\n- pack\n", 1, 1, "", "must be a mapping"),
+    Case("not_a_mapping_scalar", "just text\n", 1, 1, "", "must be a mapping"),
+    Case(
+        "syntax_unclosed_flow",
+        _proc("{dist: exponential, mean: 48 s"),
+        13,
+        11,
+        "",
+        "YAML syntax error",
+    ),
+    Case(
+        "syntax_bad_indent", _sub("horizon: 8 h", "  horizon: 8 h"), 3, 10, "", "YAML syntax error"
+    ),
+    Case("syntax_tab", _sub("    servers: 1\n", "\tservers: 1\n"), 11, 1, "", "YAML syntax error"),
+    Case("two_documents", BASE + "---\nname: again\n", 18, 1, "", "one YAML document"),
+    Case("undefined_alias", _sub("seed: 7", "seed: *nope"), 6, 7, "", "undefined alias"),
+    # --- safety: tags, alias bombs, nesting -------------------------------------------------
+    Case(
+        "python_object_tag",
+        _sub("name: Two-station cell", 'name: !!python/object/apply:os.system ["echo hi"]'),
+        2,
+        7,
+        "",
+        "tags are not allowed",
+    ),
+    Case("custom_tag", _sub("buffer: 5", "buffer: !big 5"), 13, 13, "", "tags are not allowed"),
+    Case("alias_bomb", _bomb(), 5, 5, "a4", "too many nodes after expanding aliases"),
+    Case("deep_nesting", "linelab: " + "[" * 80 + "]" * 80 + "\n", 1, 73, "", "deeper than 64"),
+    Case("recursive_alias", "linelab: &a [*a]\n", 1, 10, "", "refers to the collection"),
+    # --- required keys and the format version ------------------------------------------------
+    Case("missing_linelab", _sub("linelab: 1\n", ""), 1, 1, "", "missing required key 'linelab'"),
+    Case(
+        "version_2",
+        _sub("linelab: 1", "linelab: 2"),
+        1,
+        10,
+        "linelab",
+        "unsupported format version 2; this LineLab reads version 1",
+    ),
+    Case("version_text", _sub("linelab: 1", 'linelab: "1"'), 1, 10, "linelab", "the number 1"),
+    Case(
+        "missing_name",
+        _sub("name: Two-station cell\n", ""),
+        1,
+        1,
+        "",
+        "missing required key 'name'",
+    ),
+    Case(
+        "missing_stations", BASE.split("stations:")[0], 1, 1, "", "missing required key 'stations'"
+    ),
+    Case(
+        "no_stations",
+        BASE.split("stations:")[0] + "stations: []\n",
+        9,
+        11,
+        "stations",
+        "at least one station",
+    ),
+    Case(
+        "stations_not_list",
+        BASE.split("stations:")[0] + "stations: {press: 1}\n",
+        9,
+        11,
+        "stations",
+        "expected a list",
+    ),
+    Case(
+        "station_not_mapping",
+        BASE.split("stations:")[0] + "stations: [press]\n",
+        9,
+        12,
+        "stations[0]",
+        "expected a mapping",
+    ),
+    Case(
+        "missing_process", _sub(_PROC, ""), 10, 5, "stations[0]", "missing required key 'process'"
+    ),
+    Case(
+        "source_without_interarrival",
+        _sub("  interarrival: {dist: exponential, mean: 60 s}\n", "  {}\n").replace(
+            "source:\n  {}", "source: {}"
+        ),
+        7,
+        9,
+        "source",
+        "missing required key 'interarrival'",
+    ),
+    # --- unknown and misspelled keys -----------------------------------------------------------
+    Case(
+        "misspelled_top_key",
+        _sub("horizon: 8 h", "horizn: 8 h"),
+        3,
+        1,
+        "horizn",
+        "did you mean 'horizon'?",
+    ),
+    Case(
+        "misspelled_station_key",
+        _sub("servers: 1", "sever: 1"),
+        11,
+        5,
+        "stations[0].sever",
+        "unknown key 'sever'; did you mean 'servers'?",
+    ),
+    Case(
+        "synonym_key",
+        _sub("buffer: 5", "capacity: 5"),
+        13,
+        5,
+        "stations[0].capacity",
+        "did you mean 'servers'?",
+    ),
+    Case(
+        "unknown_key_lists_valid",
+        _sub("seed: 7", "seed: 7\ncolour: red"),
+        7,
+        1,
+        "colour",
+        "valid keys here: linelab, name, horizon",
+    ),
+    Case(
+        "param_of_other_dist",
+        _proc("{dist: exponential, mean: 48 s, sd: 5 s}"),
+        12,
+        46,
+        "stations[0].process.sd",
+        "unknown key 'sd'",
+    ),
+    Case(
+        "duplicate_key",
+        _sub("    servers: 1\n", "    servers: 1\n    servers: 2\n"),
+        12,
+        5,
+        "stations[0].servers",
+        "duplicate key 'servers' (first at line 11)",
+    ),
+    Case(
+        "duplicate_station_name",
+        _sub("name: pack", "name: press"),
+        14,
+        11,
+        "stations[1].name",
+        "duplicate station name 'press' (first at line 10)",
+    ),
+    # --- wrong types ---------------------------------------------------------------------------
+    Case(
+        "servers_text",
+        _sub("servers: 1", 'servers: "1"'),
+        11,
+        14,
+        "stations[0].servers",
+        "remove the quotes",
+    ),
+    Case(
+        "servers_fraction",
+        _sub("servers: 1", "servers: 2.5"),
+        11,
+        14,
+        "stations[0].servers",
+        "must be a whole number, got 2.5",
+    ),
+    Case(
+        "servers_bool",
+        _sub("servers: 1", "servers: true"),
+        11,
+        14,
+        "stations[0].servers",
+        "expected a whole number, got true",
+    ),
+    Case(
+        "name_number",
+        _sub("name: press", "name: 123"),
+        10,
+        11,
+        "stations[0].name",
+        "expected text, got 123",
+    ),
+    Case(
+        "name_empty", _sub("name: Two-station cell", 'name: ""'), 2, 7, "name", "must not be empty"
+    ),
+    Case("name_blank", _sub("name: press", 'name: "   "'), 10, 11, "stations[0].name", "blank"),
+    Case(
+        "horizon_bool",
+        _sub("horizon: 8 h", "horizon: yes please"),
+        3,
+        10,
+        "horizon",
+        "expected a duration like '45 s' or a number of seconds, got 'yes please'",
+    ),
+    Case(
+        "horizon_true",
+        _sub("horizon: 8 h", "horizon: true"),
+        3,
+        10,
+        "horizon",
+        "expected a duration",
+    ),
+    Case(
+        "process_list", _proc("[48, 50]"), 12, 14, "stations[0].process", "expected a distribution"
+    ),
+    Case(
+        "cv_with_unit",
+        _proc("{dist: lognormal, mean: 48 s, cv: 0.5 s}"),
+        12,
+        48,
+        "stations[0].process.cv",
+        "expected a number",
+    ),
+    Case(
+        "huge_integer",
+        _sub("buffer: 5", "buffer: " + "9" * 60),
+        13,
+        13,
+        "stations[0].buffer",
+        "far too large",
+    ),
+    Case(
+        "key_not_text",
+        _sub("seed: 7", "seed: 7\n? [a, b]\n: 1"),
+        7,
+        3,
+        "",
+        "key must be plain text",
+    ),
+    # --- bounds: zero, negative, NaN, infinite, absurd ------------------------------------------
+    Case(
+        "servers_zero",
+        _sub("servers: 1", "servers: 0"),
+        11,
+        14,
+        "stations[0].servers",
+        "must be >= 1, got 0",
+    ),
+    Case(
+        "servers_absurd",
+        _sub("servers: 1", "servers: 20000"),
+        11,
+        14,
+        "stations[0].servers",
+        "must be <= 10000, got 20000",
+    ),
+    Case(
+        "buffer_negative",
+        _sub("buffer: 5", "buffer: -3"),
+        13,
+        13,
+        "stations[0].buffer",
+        "must be >= 0, got -3",
+    ),
+    Case(
+        "buffer_absurd",
+        _sub("buffer: 5", "buffer: 5000000"),
+        13,
+        13,
+        "stations[0].buffer",
+        "must be <= 1000000",
+    ),
+    Case(
+        "replications_zero",
+        _sub("replications: 5", "replications: 0"),
+        5,
+        15,
+        "replications",
+        "must be >= 1, got 0",
+    ),
+    Case("seed_negative", _sub("seed: 7", "seed: -1"), 6, 7, "seed", "must be >= 0, got -1"),
+    Case(
+        "seed_too_big",
+        _sub("seed: 7", f"seed: {2**63}"),
+        6,
+        7,
+        "seed",
+        "must be <= 9223372036854775807",
+    ),
+    Case(
+        "wip_cap_zero",
+        _sub("seed: 7", "seed: 7\nwip_cap: 0"),
+        7,
+        10,
+        "wip_cap",
+        "must be >= 1, got 0",
+    ),
+    Case(
+        "horizon_zero", _sub("horizon: 8 h", "horizon: 0"), 3, 10, "horizon", "must be > 0, got 0"
+    ),
+    Case(
+        "horizon_negative",
+        _sub("horizon: 8 h", "horizon: -8 h"),
+        3,
+        10,
+        "horizon",
+        "must be > 0, got '-8 h'",
+    ),
+    Case(
+        "horizon_nan",
+        _sub("horizon: 8 h", "horizon: .nan"),
+        3,
+        10,
+        "horizon",
+        "must be a finite duration, got .nan",
+    ),
+    Case("horizon_inf", _sub("horizon: 8 h", "horizon: .inf"), 3, 10, "horizon", "finite"),
+    Case(
+        "horizon_absurd",
+        _sub("horizon: 8 h", "horizon: 1e12"),
+        3,
+        10,
+        "horizon",
+        "at most 1e9 s (about 31 years)",
+    ),
+    Case(
+        "horizon_plus_warmup",
+        _sub("horizon: 8 h", "horizon: 9e8").replace("warmup: 30 min", "warmup: 2e8"),
+        3,
+        10,
+        "horizon",
+        "warmup + horizon must be at most 1e9 s",
+    ),
+    Case(
+        "warmup_negative", _sub("warmup: 30 min", "warmup: -1 min"), 4, 9, "warmup", "must be >= 0"
+    ),
+    Case(
+        "cv_nan",
+        _proc("{dist: lognormal, mean: 48 s, cv: .nan}"),
+        12,
+        48,
+        "stations[0].process.cv",
+        "finite",
+    ),
+    # --- units ----------------------------------------------------------------------------------
+    Case(
+        "bad_unit",
+        _sub("horizon: 8 h", "horizon: 8 hourz"),
+        3,
+        10,
+        "horizon",
+        "did you mean 'hour'?",
+    ),
+    Case("unit_m", _sub("warmup: 30 min", "warmup: 30 m"), 4, 9, "warmup", "did you mean 'min'?"),
+    Case(
+        "unit_in_dist",
+        _proc("{dist: exponential, mean: 48 secz}"),
+        12,
+        40,
+        "stations[0].process.mean",
+        "did you mean 'sec'?",
+    ),
+    # --- distributions ------------------------------------------------------------------------
+    Case(
+        "unknown_dist",
+        _proc("{dist: expo, mean: 48 s}"),
+        12,
+        21,
+        "stations[0].process.dist",
+        "unknown distribution 'expo'; did you mean 'exponential'?",
+    ),
+    Case(
+        "missing_dist",
+        _proc("{mean: 48 s}"),
+        12,
+        14,
+        "stations[0].process",
+        "missing required key 'dist'",
+    ),
+    Case(
+        "missing_param",
+        _proc("{dist: normal, mean: 48 s}"),
+        12,
+        14,
+        "stations[0].process",
+        "missing required key 'sd'",
+    ),
+    Case(
+        "exponential_mean_zero",
+        _proc("{dist: exponential, mean: 0}"),
+        12,
+        40,
+        "stations[0].process.mean",
+        "must be > 0, got 0",
+    ),
+    Case(
+        "normal_sd_negative",
+        _proc("{dist: normal, mean: 48 s, sd: -2 s}"),
+        12,
+        45,
+        "stations[0].process.sd",
+        "must be >= 0",
+    ),
+    Case(
+        "lognormal_cv_zero",
+        _proc("{dist: lognormal, mean: 48 s, cv: 0}"),
+        12,
+        48,
+        "stations[0].process.cv",
+        "must be > 0, got 0",
+    ),
+    Case(
+        "uniform_reversed",
+        _proc("{dist: uniform, low: 60 s, high: 50 s}"),
+        12,
+        47,
+        "stations[0].process.high",
+        "must be >= low (60 s), got 50 s",
+    ),
+    Case(
+        "uniform_negative",
+        _proc("{dist: uniform, low: -1 s, high: 50 s}"),
+        12,
+        35,
+        "stations[0].process.low",
+        "must be >= 0",
+    ),
+    Case(
+        "triangular_mode_outside",
+        _proc("{dist: triangular, low: 1, mode: 9, high: 5}"),
+        12,
+        47,
+        "stations[0].process.mode",
+        "must be between low",
+    ),
+    Case(
+        "triangular_degenerate",
+        _proc("{dist: triangular, low: 5, mode: 5, high: 5}"),
+        12,
+        56,
+        "stations[0].process.high",
+        "must be > low",
+    ),
+    Case(
+        "empirical_empty",
+        _proc("{dist: empirical, values: []}"),
+        12,
+        40,
+        "stations[0].process.values",
+        "at least one value",
+    ),
+    Case(
+        "empirical_negative",
+        _proc("{dist: empirical, values: [40 s, -2 s]}"),
+        12,
+        47,
+        "stations[0].process.values[1]",
+        "must be >= 0",
+    ),
+    Case("constant_negative", _proc("-5 s"), 12, 14, "stations[0].process", "must be >= 0"),
+    Case("process_zero_mean", _proc("0"), 12, 14, "stations[0].process", "mean > 0"),
+    Case(
+        "interarrival_zero",
+        _sub("interarrival: {dist: exponential, mean: 60 s}", "interarrival: 0 s"),
+        8,
+        17,
+        "source.interarrival",
+        "mean > 0",
+    ),
+]
+
+
+def materialize(case: Case, directory: Path) -> Path:
+    """Write ``case`` under ``directory`` and return the path to load (or to pass the CLI).
+
+    For :data:`MISSING_FILE` nothing is written; for :data:`DIRECTORY` a directory is made.
+    """
+    path = directory / f"{case.id}.yaml"
+    if case.content == MISSING_FILE:
+        return path
+    if case.content == DIRECTORY:
+        path.mkdir()
+        return path
+    data = case.content.encode("utf-8") if isinstance(case.content, str) else case.content
+    path.write_bytes(data)
+    return path

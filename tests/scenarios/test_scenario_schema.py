@@ -1,0 +1,112 @@
+"""The JSON Schema of the scenario format, and documents that round-trip through it.
+
+Pins down that ``json_schema()`` generates (draft 2020-12), that every property of every
+model carries a description (the schema is the documentation), that it lists every field and
+the ``dist`` kinds, that the shipped examples validate against it (``jsonschema``, a test
+dependency), and that ``model_dump`` → ``Scenario.model_validate`` gives the same scenario.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+import scenarios
+from scenarios import DIST_NAMES, Scenario, Source, Station, json_schema
+from scenarios.distributions import DIST_KINDS
+
+
+def _objects(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out = {"Scenario": schema}
+    out.update(schema.get("$defs", {}))
+    return out
+
+
+def test_schema_generates_and_is_json() -> None:
+    schema = json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert json.loads(json.dumps(schema)) == schema
+    assert schema["type"] == "object" and schema["additionalProperties"] is False
+    assert set(schema["required"]) == {"linelab", "name", "horizon", "stations"}
+
+
+def test_every_property_is_described() -> None:
+    for name, obj in _objects(json_schema()).items():
+        for prop, spec in obj.get("properties", {}).items():
+            assert spec.get("description", "").strip(), f"{name}.{prop} has no description"
+
+
+def test_schema_lists_all_fields_and_dist_kinds() -> None:
+    schema = json_schema()
+    objects = _objects(schema)
+    assert set(schema["properties"]) == set(Scenario.model_fields)
+    assert set(objects["Station"]["properties"]) == set(Station.model_fields)
+    assert set(objects["Source"]["properties"]) == set(Source.model_fields)
+    consts = set()
+    for cls in DIST_KINDS.values():
+        props = objects[cls.__name__]["properties"]
+        assert set(props) == set(cls.model_fields)
+        consts.add(props["dist"]["const"])
+    assert consts == set(DIST_NAMES)
+    text = json.dumps(schema)
+    for name in DIST_NAMES:
+        assert f'"{name}"' in text
+
+
+def test_bounds_are_json_schema_keywords() -> None:
+    schema = json_schema()
+    props = schema["properties"]
+    assert props["replications"]["minimum"] == 1
+    assert props["replications"]["maximum"] == 100_000
+    horizon_number = next(b for b in props["horizon"]["anyOf"] if b.get("type") == "number")
+    assert horizon_number["exclusiveMinimum"] == 0
+    for key in ("gt", "ge", "lt", "le"):  # pydantic's own names are not JSON Schema keywords
+        assert key not in props["horizon"] and key not in horizon_number
+
+
+def test_models_document_every_field() -> None:
+    models: list[type[BaseModel]] = [Scenario, Station, Source, *DIST_KINDS.values()]
+    for model in models:
+        assert model.__doc__
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name}"
+
+
+@pytest.mark.parametrize("name", scenarios.list_examples())
+def test_examples_round_trip(name: str) -> None:
+    sc = scenarios.load(scenarios.example_path(name))
+    assert Scenario.model_validate(sc.model_dump()) == sc
+    assert Scenario.model_validate_json(sc.model_dump_json()) == sc
+    assert Scenario.model_validate(json.loads(sc.model_dump_json())) == sc
+
+
+@pytest.mark.parametrize("name", scenarios.list_examples())
+def test_examples_validate_against_json_schema(name: str) -> None:
+    import jsonschema
+    import yaml
+
+    raw = yaml.safe_load(scenarios.example_path(name).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(json_schema())
+    jsonschema.Draft202012Validator(json_schema()).validate(raw)
+    dumped = scenarios.load(scenarios.example_path(name)).model_dump(mode="json")
+    jsonschema.Draft202012Validator(json_schema()).validate(dumped)
+
+
+def test_json_schema_refuses_what_the_loader_refuses() -> None:
+    import jsonschema
+    validator = jsonschema.Draft202012Validator(json_schema())
+    good = {"linelab": 1, "name": "x", "horizon": "8 h", "stations": [{"name": "a", "process": 5}]}
+    assert validator.is_valid(good)
+    for bad in (
+        {**good, "linelab": 2},
+        {**good, "horizon": -1},
+        {**good, "horizon": "8 parsecs"},
+        {**good, "colour": "red"},
+        {**good, "stations": []},
+        {**good, "stations": [{"name": "a", "process": {"dist": "expo", "mean": 1}}]},
+        {**good, "stations": [{"name": "a", "process": 5, "servers": 0}]},
+    ):
+        assert not validator.is_valid(bad), bad
