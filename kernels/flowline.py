@@ -1,0 +1,265 @@
+"""Serial flow lines with finite buffers: the departure-time recursion and its statistics.
+
+Why: a serial line of single-server stations with FIFO buffers and *blocking after service* is
+exactly described by a max-plus recursion over part departure times, for any processing-time
+distribution. Evaluating it for many replications at once is three orders of magnitude faster
+than a discrete-event simulation, which is what buffer and fleet sizing studies need
+(``linelab run FILE --fast``).
+
+Model (formulas in ``docs/kernels.md``, "Flow line"):
+
+- K stations in series, one server each, FIFO; part n (0-based) has processing time
+  ``process[r, n, k]`` (s) at station k in replication r.
+- ``buffers[k]``: places in front of station k, not counting the part in service; ``-1`` means
+  unlimited. Station k holds at most ``buffers[k] + 1`` parts. A finished part stays on its
+  server, blocking it, until the next station has room; the last station sends to a sink that
+  always accepts.
+- Without ``arrivals`` the line is saturated: station 0 never starves and a part enters the
+  line when station 0 starts it. With ``arrivals`` (absolute times, non-decreasing) a part waits
+  in an unlimited queue in front of the line until station 0 has room; it enters the line (and
+  its cycle time starts) at its arrival time.
+
+Recursion (D = departure, S = start, C = completion):
+
+    S[n, k] = max(reach[n, k], D[n-1, k])
+    C[n, k] = S[n, k] + p[n, k]
+    D[n, k] = max(C[n, k], D[n - b[k+1] - 1, k+1])   (k < K-1, b[k+1] finite)
+    D[n, K-1] = C[n, K-1]
+
+with reach[n, k] = D[n, k-1] for k >= 1, and reach[n, 0] = max(A[n], D[n - b[0] - 1, 0]) with
+arrivals (0 for a saturated line). Terms with a negative part index are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from kernels._checks import FloatArray
+from kernels._jit import jit, pjit, prange
+
+__all__ = ["FlowlineStats", "flowline_covers", "flowline_departures", "flowline_stats"]
+
+IntArray = npt.NDArray[np.int64]
+
+
+@jit
+def _one_replication(
+    r: int,
+    process: FloatArray,
+    buffers: IntArray,
+    arrivals: FloatArray,
+    has_arrivals: bool,
+    out: FloatArray,
+) -> None:
+    n_parts = process.shape[1]
+    n_stations = process.shape[2]
+    b0 = buffers[0]
+    for n in range(n_parts):
+        # reaching station 0
+        if has_arrivals:
+            entry = arrivals[r, n]
+            reach = entry
+            if b0 >= 0 and n - b0 - 1 >= 0:
+                reach = max(reach, out[r, n - b0 - 1, 1])
+        else:
+            entry = 0.0
+            reach = 0.0
+        for k in range(n_stations):
+            if k > 0:
+                reach = out[r, n, k]  # departure from station k-1
+            start = reach
+            if n > 0:
+                start = max(start, out[r, n - 1, k + 1])  # server free
+            if k == 0 and not has_arrivals:
+                entry = start
+            dep = start + process[r, n, k]
+            if k < n_stations - 1:
+                b = buffers[k + 1]
+                if b >= 0 and n - b - 1 >= 0:
+                    dep = max(dep, out[r, n - b - 1, k + 2])  # room downstream
+            out[r, n, k + 1] = dep
+        out[r, n, 0] = entry
+
+
+@jit
+def _departures_serial(
+    process: FloatArray,
+    buffers: IntArray,
+    arrivals: FloatArray,
+    has_arrivals: bool,
+    out: FloatArray,
+) -> None:
+    for r in range(process.shape[0]):
+        _one_replication(r, process, buffers, arrivals, has_arrivals, out)
+
+
+@pjit
+def _departures_parallel(
+    process: FloatArray,
+    buffers: IntArray,
+    arrivals: FloatArray,
+    has_arrivals: bool,
+    out: FloatArray,
+) -> None:
+    for r in prange(process.shape[0]):
+        _one_replication(r, process, buffers, arrivals, has_arrivals, out)
+
+
+@jit
+def _stats(
+    times: FloatArray,
+    lo: float,
+    hi: float,
+    throughput: FloatArray,
+    cycle: FloatArray,
+    wip: FloatArray,
+    departed: FloatArray,
+) -> None:
+    horizon = hi - lo
+    last = times.shape[2] - 1
+    for r in range(times.shape[0]):
+        count = 0
+        flow = 0.0
+        area = 0.0
+        for n in range(times.shape[1]):
+            entry = times[r, n, 0]
+            leave = times[r, n, last]
+            if lo < leave <= hi:
+                count += 1
+                flow += leave - entry
+            overlap = min(leave, hi) - max(entry, lo)
+            if overlap > 0.0:
+                area += overlap
+        departed[r] = count
+        throughput[r] = count / horizon * 3600.0
+        cycle[r] = flow / count if count > 0 else np.nan
+        wip[r] = area / horizon
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def flowline_departures(
+    process: npt.NDArray[np.float64],
+    buffers: npt.NDArray[np.int64],
+    arrivals: npt.NDArray[np.float64] | None = None,
+    *,
+    parallel: bool = False,
+) -> npt.NDArray[np.float64]:
+    """Entry and departure times of every part at every station of a serial line.
+
+    ``process``: (R, N, K) processing times (s) of part n at station k in replication r, >= 0.
+    ``buffers``: (K,) places in front of each station, not counting the part in service; -1 =
+    unlimited. ``arrivals``: None for a saturated line, else (R, N) absolute arrival times (s),
+    non-decreasing in n.
+
+    Returns (R, N, K+1): ``out[r, n, 0]`` the part's entry time (arrival time, or start at
+    station 0 for a saturated line), ``out[r, n, k+1]`` the time it leaves station k.
+
+    ``parallel=True`` spreads replications over numba's threads (call it from one Python thread
+    at a time). The N parts must cover the period of interest: see :func:`flowline_covers`.
+    """
+    p = np.asarray(process)
+    if p.ndim != 3:
+        raise ValueError(
+            f"process must have shape (replications, parts, stations), got shape {p.shape}"
+        )
+    p = np.ascontiguousarray(p, dtype=np.float64)
+    r_count, n_parts, k_count = p.shape
+    if k_count == 0:
+        raise ValueError("process must have at least one station (shape (R, N, K >= 1))")
+    if p.size and not np.all(np.isfinite(p)):
+        raise ValueError("process times must be finite (s)")
+    if p.size and p.min() < 0.0:
+        raise ValueError(f"process times must be >= 0 s, got {float(p.min())}")
+    b = np.asarray(buffers)
+    if b.shape != (k_count,):
+        raise ValueError(f"buffers must have one entry per station ({k_count}), got {b.shape}")
+    if b.size and not np.issubdtype(b.dtype, np.integer) and not np.all(np.equal(np.mod(b, 1), 0)):
+        raise ValueError(f"buffers must be whole numbers of places, got {b.tolist()}")
+    b = np.ascontiguousarray(b, dtype=np.int64)
+    if b.min() < -1:
+        raise ValueError(f"buffers must be >= 0 places (or -1 for unlimited), got {int(b.min())}")
+    if arrivals is None:
+        a = np.zeros((1, 1))
+        has = False
+    else:
+        a = np.asarray(arrivals, dtype=np.float64)
+        if a.shape != (r_count, n_parts):
+            raise ValueError(
+                f"arrivals must have shape (replications, parts) = {(r_count, n_parts)}, "
+                f"got {a.shape}"
+            )
+        if a.size and not np.all(np.isfinite(a)):
+            raise ValueError("arrivals must be finite times (s)")
+        if n_parts > 1 and np.any(np.diff(a, axis=1) < 0.0):
+            raise ValueError("arrivals must be non-decreasing in part order (FIFO), s")
+        a = np.ascontiguousarray(a)
+        has = True
+    out = np.empty((r_count, n_parts, k_count + 1))
+    kernel = _departures_parallel if parallel else _departures_serial
+    kernel(p, b, a, has, out)
+    return out
+
+
+@dataclass(frozen=True)
+class FlowlineStats:
+    """Per-replication statistics over the measured window (warmup, warmup + horizon].
+
+    ``throughput_per_hour``: parts leaving the last station in the window per hour.
+    ``cycle_time_s``: mean time from entry to leaving, over those parts (NaN if none).
+    ``wip``: time-average number of parts in the line (entered, not yet left) over the window.
+    ``departed``: number of parts leaving in the window.
+    """
+
+    throughput_per_hour: FloatArray
+    cycle_time_s: FloatArray
+    wip: FloatArray
+    departed: FloatArray
+
+
+def flowline_stats(times: npt.NDArray[np.float64], warmup: float, horizon: float) -> FlowlineStats:
+    """Throughput, cycle time and WIP of each replication from :func:`flowline_departures`.
+
+    Window (warmup, warmup + horizon] (s). A part counts as departed if its exit lies in the
+    window; WIP is exact: sum over parts of overlap([entry, exit), window) / horizon.
+    """
+    t = np.asarray(times)
+    if t.ndim != 3 or t.shape[2] < 2:
+        raise ValueError(
+            f"times must have shape (replications, parts, stations + 1), got {t.shape}"
+        )
+    w = float(warmup)
+    h = float(horizon)
+    if not np.isfinite(w) or w < 0.0:
+        raise ValueError(f"warmup must be >= 0 s, got {warmup}")
+    if not np.isfinite(h) or h <= 0.0:
+        raise ValueError(f"horizon must be > 0 s, got {horizon}")
+    t = np.ascontiguousarray(t, dtype=np.float64)
+    r_count = t.shape[0]
+    th = np.empty(r_count)
+    ct = np.empty(r_count)
+    wip = np.empty(r_count)
+    dep = np.empty(r_count)
+    _stats(t, w, w + h, th, ct, wip, dep)
+    return FlowlineStats(throughput_per_hour=th, cycle_time_s=ct, wip=wip, departed=dep)
+
+
+def flowline_covers(
+    times: npt.NDArray[np.float64], warmup: float, horizon: float
+) -> npt.NDArray[np.bool_]:
+    """Per replication: True if the simulated parts are enough for exact statistics over the
+    window, i.e. the last part entered at or after warmup + horizon (entries are non-decreasing,
+    so any later part would enter, and leave, after the window). Where False, the caller must
+    simulate more parts (e.g. double N) and recompute."""
+    t = np.asarray(times, dtype=np.float64)
+    if t.ndim != 3 or t.shape[2] < 2:
+        raise ValueError(
+            f"times must have shape (replications, parts, stations + 1), got {t.shape}"
+        )
+    if t.shape[1] == 0:
+        return np.zeros(t.shape[0], dtype=np.bool_)
+    return np.asarray(t[:, -1, 0] >= float(warmup) + float(horizon))
