@@ -150,7 +150,34 @@ def standard_cycle_table() -> None:
         )
 
 
+def bench_fast_path_vs_des(horizon_s: float = 100_000.0, replications: int = 4) -> None:
+    """``linelab run --fast`` against the event engine on the 10-station line of
+    ``benchmarks/engine_overhead.py`` (exponential 1 s, buffers of 5), whole runs: drawing the
+    random numbers, the recursion, every statistic. Goal (issue #3): >= 100x, throughput within 1 %
+    (the two see the same random numbers, so they agree exactly)."""
+    from benchmarks.engine_overhead import line_scenario
+    from simulator.experiment import run_experiment
+    from simulator.fastpath import run_fast
+
+    sc = line_scenario(horizon_s).model_copy(update={"replications": replications})
+    run_fast(sc.model_copy(update={"horizon": 100.0}))  # compile or load the JIT cache
+    t_fast = _best(lambda: run_fast(sc))
+    fast = run_fast(sc)
+    t0 = time.perf_counter()
+    des = run_experiment(sc, workers=1)
+    t_des = time.perf_counter() - t0
+    th_f = fast.kpis["throughput_per_hour"].mean or 0.0
+    th_d = des.kpis["throughput_per_hour"].mean or 0.0
+    print(f"fast path vs event engine (10 stations, {replications} x {horizon_s:,.0f} s, one core)")
+    print(f"  event engine (DES)               {t_des:10.3f} s   throughput {th_d:,.2f}/h")
+    print(f"  flow-line fast path              {t_fast:10.3f} s   throughput {th_f:,.2f}/h")
+    diff = abs(th_f - th_d) / th_d
+    print(f"  speed-up {t_des / t_fast:,.0f}x   throughput difference {diff:.2e}")
+    print()
+
+
 if __name__ == "__main__":
     bench_motion()
     bench_flowline()
+    bench_fast_path_vs_des()
     standard_cycle_table()

@@ -53,11 +53,12 @@ def _one_replication(
     arrivals: FloatArray,
     has_arrivals: bool,
     out: FloatArray,
+    first: int,
 ) -> None:
     n_parts = process.shape[1]
     n_stations = process.shape[2]
     b0 = buffers[0]
-    for n in range(n_parts):
+    for n in range(first, n_parts):
         # reaching station 0
         if has_arrivals:
             entry = arrivals[r, n]
@@ -91,9 +92,10 @@ def _departures_serial(
     arrivals: FloatArray,
     has_arrivals: bool,
     out: FloatArray,
+    first: int,
 ) -> None:
     for r in range(process.shape[0]):
-        _one_replication(r, process, buffers, arrivals, has_arrivals, out)
+        _one_replication(r, process, buffers, arrivals, has_arrivals, out, first)
 
 
 @pjit
@@ -103,9 +105,10 @@ def _departures_parallel(
     arrivals: FloatArray,
     has_arrivals: bool,
     out: FloatArray,
+    first: int,
 ) -> None:
     for r in prange(process.shape[0]):
-        _one_replication(r, process, buffers, arrivals, has_arrivals, out)
+        _one_replication(r, process, buffers, arrivals, has_arrivals, out, first)
 
 
 @jit
@@ -148,6 +151,8 @@ def flowline_departures(
     arrivals: npt.NDArray[np.float64] | None = None,
     *,
     parallel: bool = False,
+    out: npt.NDArray[np.float64] | None = None,
+    first: int = 0,
 ) -> npt.NDArray[np.float64]:
     """Entry and departure times of every part at every station of a serial line.
 
@@ -160,7 +165,14 @@ def flowline_departures(
     station 0 for a saturated line), ``out[r, n, k+1]`` the time it leaves station k.
 
     ``parallel=True`` spreads replications over numba's threads (call it from one Python thread
-    at a time). The N parts must cover the period of interest: see :func:`flowline_covers`.
+    at a time).
+
+    Streaming in chunks (bounded memory for long runs): pass ``out`` (R, N, K+1) whose rows
+    ``[0, first)`` already hold the times of the parts just before this chunk (at least
+    ``max(finite buffers) + 1`` of them, the furthest back the recursion looks) and whose
+    ``process``/``arrivals`` rows from ``first`` on are the new parts; rows from ``first`` on are
+    computed in place and ``out`` is returned. The N parts must cover the period of interest:
+    see :func:`flowline_covers`.
     """
     p = np.asarray(process)
     if p.ndim != 3:
@@ -199,9 +211,21 @@ def flowline_departures(
             raise ValueError("arrivals must be non-decreasing in part order (FIFO), s")
         a = np.ascontiguousarray(a)
         has = True
-    out = np.empty((r_count, n_parts, k_count + 1))
+    if not 0 <= first <= n_parts:
+        raise ValueError(f"first must be in [0, {n_parts}], got {first}")
+    if out is None:
+        if first:
+            raise ValueError("first > 0 needs out holding the earlier parts' times")
+        out = np.empty((r_count, n_parts, k_count + 1))
+    elif out.shape != (r_count, n_parts, k_count + 1) or out.dtype != np.float64:
+        raise ValueError(
+            f"out must be a float64 array of shape {(r_count, n_parts, k_count + 1)}, "
+            f"got {out.dtype} {out.shape}"
+        )
+    elif not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous")
     kernel = _departures_parallel if parallel else _departures_serial
-    kernel(p, b, a, has, out)
+    kernel(p, b, a, has, out, first)
     return out
 
 

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from kernels._jit import jit
 
-__all__ = ["FlowlineWindow", "flowline_window"]
+__all__ = ["FlowlineWindow", "WindowAccumulator", "flowline_window"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -49,13 +49,14 @@ def _window(
     buffers: IntArray,
     w0: float,
     w1: float,
+    first: int,
     line: FloatArray,
     station: FloatArray,
 ) -> None:
     n_rep, n_parts, n_st = process.shape
     lag = buffers[0] + 1
     for r in range(n_rep):
-        for n in range(n_parts):
+        for n in range(first, n_parts):
             entry = times[r, n, 0]
             exit_ = times[r, n, n_st]
             arrived = arrivals[r, n] if has_arrivals else entry
@@ -124,6 +125,80 @@ class FlowlineWindow:
     """(R, K) operations finished in the window."""
 
 
+class WindowAccumulator:
+    """Window statistics accumulated over a flow line simulated in chunks of parts.
+
+    Call :meth:`add` with each chunk (its rows before ``first`` being the previous chunk's last
+    parts, as for :func:`kernels.flowline.flowline_departures`), then :meth:`result`.
+    """
+
+    def __init__(self, replications: int, stations: int, warmup: float, horizon: float) -> None:
+        if not (np.isfinite(warmup) and warmup >= 0.0):
+            raise ValueError(f"warmup must be >= 0 s, got {warmup}")
+        if not (np.isfinite(horizon) and horizon > 0.0):
+            raise ValueError(f"horizon must be > 0 s, got {horizon}")
+        self.warmup = float(warmup)
+        self.horizon = float(horizon)
+        self._line = np.zeros((replications, 7))
+        self._station = np.zeros((replications, stations, 4))
+
+    def add(
+        self,
+        process: FloatArray,
+        times: FloatArray,
+        buffers: IntArray,
+        arrivals: FloatArray | None = None,
+        first: int = 0,
+    ) -> None:
+        """Add the parts in rows ``first`` onwards of one chunk."""
+        p = np.ascontiguousarray(process, dtype=np.float64)
+        t = np.ascontiguousarray(times, dtype=np.float64)
+        b = np.ascontiguousarray(buffers, dtype=np.int64)
+        if p.ndim != 3 or p.shape[0] != self._line.shape[0] or p.shape[2] != self._station.shape[1]:
+            raise ValueError(
+                f"process must have shape ({self._line.shape[0]}, N, {self._station.shape[1]}), "
+                f"got {p.shape}"
+            )
+        if t.shape != (p.shape[0], p.shape[1], p.shape[2] + 1):
+            raise ValueError(
+                f"times must have shape (R, N, K+1) for process {p.shape}, got {t.shape}"
+            )
+        if b.shape != (p.shape[2],):
+            raise ValueError(
+                f"buffers must have one entry per station ({p.shape[2]}), got {b.shape}"
+            )
+        if not 0 <= first <= p.shape[1]:
+            raise ValueError(f"first must be in [0, {p.shape[1]}], got {first}")
+        if arrivals is None:
+            a, has = np.zeros((1, 1)), False
+        else:
+            a, has = np.ascontiguousarray(arrivals, dtype=np.float64), True
+            if a.shape != p.shape[:2]:
+                raise ValueError(f"arrivals must have shape {p.shape[:2]}, got {a.shape}")
+        w0 = self.warmup
+        _window(p, t, a, has, b, w0, w0 + self.horizon, first, self._line, self._station)
+
+    def result(self) -> FlowlineWindow:
+        """The statistics of everything added so far."""
+        line, station, h = self._line, self._station, self.horizon
+        departed = line[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cycle = np.where(departed > 0, line[:, 1] / np.maximum(departed, 1.0), np.nan)
+        return FlowlineWindow(
+            departed=departed.astype(np.int64),
+            cycle_time_s=cycle,
+            wip=line[:, 2] / h,
+            arrived=line[:, 3].astype(np.int64),
+            wip_start=line[:, 4].astype(np.int64),
+            wip_end=line[:, 5].astype(np.int64),
+            waiting_in_front=line[:, 6] / h,
+            busy=station[:, :, 0] / h,
+            blocked=station[:, :, 1] / h,
+            queue=station[:, :, 2] / h,
+            completed=station[:, :, 3].astype(np.int64),
+        )
+
+
 def flowline_window(
     process: FloatArray,
     times: FloatArray,
@@ -139,44 +214,9 @@ def flowline_window(
     ``arrivals`` (R, N) or None likewise. The parts must cover the window
     (:func:`kernels.flowline.flowline_covers`).
     """
-    p = np.ascontiguousarray(process, dtype=np.float64)
-    t = np.ascontiguousarray(times, dtype=np.float64)
-    b = np.ascontiguousarray(buffers, dtype=np.int64)
-    if p.ndim != 3 or t.shape != (p.shape[0], p.shape[1], p.shape[2] + 1):
-        raise ValueError(
-            f"times must have shape (R, N, K+1) for process (R, N, K) = {p.shape}, got {t.shape}"
-        )
-    if b.shape != (p.shape[2],):
-        raise ValueError(f"buffers must have one entry per station ({p.shape[2]}), got {b.shape}")
-    if not (np.isfinite(warmup) and warmup >= 0.0):
-        raise ValueError(f"warmup must be >= 0 s, got {warmup}")
-    if not (np.isfinite(horizon) and horizon > 0.0):
-        raise ValueError(f"horizon must be > 0 s, got {horizon}")
-    if arrivals is None:
-        a, has = np.zeros((1, 1)), False
-    else:
-        a, has = np.ascontiguousarray(arrivals, dtype=np.float64), True
-        if a.shape != p.shape[:2]:
-            raise ValueError(f"arrivals must have shape {p.shape[:2]}, got {a.shape}")
-    r_count, _, k_count = p.shape
-    line = np.zeros((r_count, 7))
-    station = np.zeros((r_count, k_count, 4))
-    w0, w1 = float(warmup), float(warmup) + float(horizon)
-    _window(p, t, a, has, b, w0, w1, line, station)
-    departed = line[:, 0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cycle = np.where(departed > 0, line[:, 1] / np.maximum(departed, 1.0), np.nan)
-    h = float(horizon)
-    return FlowlineWindow(
-        departed=departed.astype(np.int64),
-        cycle_time_s=cycle,
-        wip=line[:, 2] / h,
-        arrived=line[:, 3].astype(np.int64),
-        wip_start=line[:, 4].astype(np.int64),
-        wip_end=line[:, 5].astype(np.int64),
-        waiting_in_front=line[:, 6] / h,
-        busy=station[:, :, 0] / h,
-        blocked=station[:, :, 1] / h,
-        queue=station[:, :, 2] / h,
-        completed=station[:, :, 3].astype(np.int64),
-    )
+    p = np.asarray(process)
+    if p.ndim != 3:
+        raise ValueError(f"process must have shape (R, N, K), got {p.shape}")
+    acc = WindowAccumulator(p.shape[0], p.shape[2], warmup, horizon)
+    acc.add(p, times, buffers, arrivals)
+    return acc.result()

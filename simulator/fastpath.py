@@ -11,7 +11,6 @@ exactly from the per-part start, completion and departure times.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +19,7 @@ from cells.equipment import UNIT_STATES
 from cells.sampling import Sampler
 from cells.streams import stream
 from kernels.flowline import flowline_covers, flowline_departures
-from kernels.flowline_window import FlowlineWindow, flowline_window
+from kernels.flowline_window import FlowlineWindow, WindowAccumulator
 from simulator.experiment import ExperimentResult, summarise_replications
 from simulator.model import SOURCE_STREAM_KEY, process_stream_key
 from simulator.results import Replication, StationResult
@@ -28,8 +27,9 @@ from simulator.results import Replication, StationResult
 if TYPE_CHECKING:
     from scenarios import Scenario
 
-MAX_PARTS = 50_000_000
-"""Parts per replication the fast path will hold in memory before it refuses (about 4 GB)."""
+CHUNK_PARTS = 16_384
+"""Parts per replication simulated per kernel call: memory stays bounded (a few MB per
+replication and station) however long the horizon, and the arrays stay warm in cache."""
 
 
 class NotEligible(ValueError):
@@ -49,58 +49,81 @@ def check_eligible(scenario: Scenario) -> None:
         raise NotEligible("; ".join(reasons) + ". Run without --fast to use the event engine.")
 
 
-def _draws(
-    scenario: Scenario, seed: int, replications: int, parts: int
-) -> tuple[np.ndarray, np.ndarray | None]:
-    k = len(scenario.stations)
-    process = np.empty((replications, parts, k))
-    arrivals = None if scenario.source is None else np.empty((replications, parts))
-    for r in range(replications):
-        for j, spec in enumerate(scenario.stations):
-            sampler = Sampler(spec.process, stream(seed, r, process_stream_key(spec.name)))
-            process[r, :, j] = sampler.take(parts)
-        if arrivals is not None and scenario.source is not None:
-            sampler = Sampler(scenario.source.interarrival, stream(seed, r, SOURCE_STREAM_KEY))
-            arrivals[r] = np.cumsum(sampler.take(parts))
-    return process, arrivals
+class _Streams:
+    """The per-replication samplers, drawn chunk after chunk in the DES's order."""
 
+    def __init__(self, scenario: Scenario, seed: int, replications: int) -> None:
+        self.process = [
+            [
+                Sampler(s.process, stream(seed, r, process_stream_key(s.name)))
+                for s in scenario.stations
+            ]
+            for r in range(replications)
+        ]
+        self.interarrival = (
+            None
+            if scenario.source is None
+            else [
+                Sampler(scenario.source.interarrival, stream(seed, r, SOURCE_STREAM_KEY))
+                for r in range(replications)
+            ]
+        )
+        self.last_arrival = np.zeros(replications)
 
-def _initial_parts(scenario: Scenario) -> int:
-    """A first guess of the parts that enter before the end (doubled until it suffices)."""
-    end = float(scenario.warmup + scenario.horizon)
-    if scenario.source is not None:
-        rate = 1.0 / max(scenario.source.interarrival.mean_s, 1e-12)
-    else:
-        rate = 1.0 / max(max(s.process.mean_s for s in scenario.stations[:1]), 1e-12)
-    return int(min(MAX_PARTS, max(64, math.ceil(end * rate * 1.05) + 64)))
+    def fill(self, process: np.ndarray, arrivals: np.ndarray | None, first: int) -> None:
+        """Fill rows ``first`` onwards with the next parts' times."""
+        n = process.shape[1] - first
+        for r, samplers in enumerate(self.process):
+            for j, sampler in enumerate(samplers):
+                process[r, first:, j] = sampler.take(n)
+        if arrivals is not None and self.interarrival is not None:
+            for r, sampler in enumerate(self.interarrival):
+                gaps = sampler.take(n)
+                gaps[0] += self.last_arrival[r]
+                arrivals[r, first:] = np.cumsum(gaps)
+                self.last_arrival[r] = arrivals[r, -1]
 
 
 def run_fast(
     scenario: Scenario, replications: int | None = None, seed: int | None = None
 ) -> ExperimentResult:
-    """Run the scenario's replications on the flow-line kernel; same result shape as the DES."""
+    """Run the scenario's replications on the flow-line kernel; same result shape as the DES.
+
+    Parts are simulated in chunks of :data:`CHUNK_PARTS` until every replication's parts have
+    entered after the end of the run; each chunk carries the last parts of the previous one
+    as the history the recursion looks back on.
+    """
     check_eligible(scenario)
     n_rep = scenario.replications if replications is None else replications
     seed = scenario.seed if seed is None else seed
     warmup = float(scenario.warmup)
-    end = warmup + float(scenario.horizon)
+    horizon = float(scenario.horizon)
+    k = len(scenario.stations)
     buffers = np.array(
         [-1 if s.buffer is None else s.buffer for s in scenario.stations], dtype=np.int64
     )
-    parts = _initial_parts(scenario)
+    history = int(max(buffers.max(), 0)) + 1
+    chunk = max(CHUNK_PARTS, 2 * history)
+    streams = _Streams(scenario, seed, n_rep)
+    window = WindowAccumulator(n_rep, k, warmup, horizon)
+    process = np.empty((n_rep, chunk, k))
+    arrivals = None if scenario.source is None else np.empty((n_rep, chunk))
+    times = np.empty((n_rep, chunk, k + 1))
+    first = 0
     while True:
-        process, arrivals = _draws(scenario, seed, n_rep, parts)
-        times = flowline_departures(process, buffers, arrivals)
-        # Every part that enters by the end must be among those simulated: entries are in order.
-        if np.all(flowline_covers(times, warmup, end - warmup)):
+        streams.fill(process, arrivals, first)
+        flowline_departures(process, buffers, arrivals, out=times, first=first)
+        window.add(process, times, buffers, arrivals, first)
+        if np.all(flowline_covers(times, warmup, horizon)):
             break
-        if parts >= MAX_PARTS:
-            raise NotEligible(
-                f"the run needs more than {MAX_PARTS:,} parts per replication; use the event engine"
-            )
-        parts = min(MAX_PARTS, parts * 2)
-    window = flowline_window(process, times, buffers, warmup, end - warmup, arrivals)
-    reps = [_replication(scenario, r, seed, window, warmup, end) for r in range(n_rep)]
+        # The last `history` parts become the history of the next chunk.
+        process[:, :history] = process[:, -history:]
+        times[:, :history] = times[:, -history:]
+        if arrivals is not None:
+            arrivals[:, :history] = arrivals[:, -history:]
+        first = history
+    result = window.result()
+    reps = [_replication(scenario, r, seed, result, warmup, warmup + horizon) for r in range(n_rep)]
     return summarise_replications(scenario, seed, reps, method="flowline")
 
 

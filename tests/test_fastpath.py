@@ -129,3 +129,24 @@ def test_cli_fast_writes_the_same_json(tmp_path: Path) -> None:
     assert set(f) == set(d)
     assert f["kpis"]["throughput_per_hour"] == d["kpis"]["throughput_per_hour"]
     assert f["kpis"]["wip"]["mean"] == pytest.approx(d["kpis"]["wip"]["mean"], rel=1e-9)
+
+
+@pytest.mark.parametrize("name", list(LINES))
+def test_fast_path_in_small_chunks_equals_event_engine(name: str, monkeypatch) -> None:
+    """Many chunks, each carrying the previous one's last parts as history: same results."""
+    import simulator.fastpath as fastpath
+
+    sc = scenario(LINES[name]).model_copy(update={"replications": 2})
+    whole = run_fast(sc)
+    monkeypatch.setattr(fastpath, "CHUNK_PARTS", 37)
+    chunked = run_fast(sc)
+    des = run_experiment(sc)
+    for c, w, d in zip(chunked.replications, whole.replications, des.replications, strict=True):
+        assert c.departed == w.departed == d.departed
+        assert c.wip == pytest.approx(d.wip, rel=1e-9)
+        assert c.cycle_time_s == pytest.approx(d.cycle_time_s, rel=1e-9)
+        for station, cs in c.stations.items():
+            assert cs.queue == pytest.approx(d.stations[station].queue, rel=1e-9, abs=1e-9)
+            assert cs.states["blocked"] == pytest.approx(
+                d.stations[station].states["blocked"], abs=1e-9
+            )

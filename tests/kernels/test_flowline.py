@@ -183,3 +183,49 @@ def test_saturated_entry_is_start_of_service() -> None:
 def test_bad_inputs(call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@examples(60, 15)
+@given(
+    st.integers(1, 4),
+    st.lists(st.integers(-1, 3), min_size=1, max_size=4),
+    st.integers(1, 20),
+    st.booleans(),
+    st.integers(0, 2**31),
+)
+def test_departures_in_chunks_equal_one_call(
+    reps: int, buffers: list[int], chunk: int, with_arrivals: bool, seed: int
+) -> None:
+    """Streaming with ``out``/``first``: each chunk sees the last parts of the previous one."""
+    rng = np.random.default_rng(seed)
+    n, k = 60, len(buffers)
+    process = rng.exponential(1.0, (reps, n, k))
+    arrivals = np.cumsum(rng.exponential(1.2, (reps, n)), axis=1) if with_arrivals else None
+    b = np.array(buffers, dtype=np.int64)
+    whole = flowline_departures(process, b, arrivals)
+    history = max(int(b.max()), 0) + 1
+    size = history + chunk
+    out = np.empty((reps, size, k + 1))
+    got = []
+    start, first = 0, 0  # `start`: index of the first new part of this chunk
+    while start < n:
+        take = min(size - first, n - start)
+        p = np.empty((reps, first + take, k))
+        p[:, first:] = process[:, start : start + take]
+        a = None
+        if arrivals is not None:
+            a = np.empty((reps, first + take))
+            a[:, first:] = arrivals[:, start : start + take]
+            if first:
+                a[:, :first] = arrivals[:, start - first : start]
+        o = np.empty((reps, first + take, k + 1))
+        if first:
+            o[:, :first] = out[:, :first]
+            p[:, :first] = process[:, start - first : start]
+        flowline_departures(p, b, a, out=o, first=first)
+        got.append(o[:, first:])
+        keep = min(history, first + take)
+        out[:, :keep] = o[:, -keep:]
+        start += take
+        first = keep
+    np.testing.assert_array_equal(np.concatenate(got, axis=1), whole)
