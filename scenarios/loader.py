@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 from .distributions import DIST_KINDS, DIST_NAMES, DistributionSpec
 from .errors import Problem, ScenarioError
 from .model import FORMAT_VERSION, Scenario
+from .units import show_value
 from .yamlsafe import Document, Path, Pos, format_path, line_col, read_yaml
 
 __all__ = ["MAX_FILE_BYTES", "load", "loads", "problems_from_validation_error"]
@@ -309,26 +310,11 @@ def _is_distribution_field(path: Path, data: Any) -> bool:
 
 
 def _got(value: Any, pos: Pos | None) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return repr(shown)
-    if isinstance(value, int | float) and pos is not None and pos.text is not None:
+    """The offending value as written in the file where known, else as YAML would spell it."""
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if is_number and pos is not None and pos.text is not None:
         return pos.text
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ".nan"
-        if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
-        return f"{value:g}"
-    return str(value)
+    return show_value(value)
 
 
 def _num(value: Any) -> str:

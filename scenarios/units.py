@@ -65,7 +65,8 @@ _SPECIAL_HINTS = {"m": "min", "mn": "min", "hh": "h", "sek": "s"}
 _EXPECTED = "expected a duration like '45 s' or a number of seconds"
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
+    """How a value from the file is quoted in an error message (YAML spellings)."""
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."
         return repr(text)
@@ -78,6 +79,10 @@ def _show(value: object) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
         return f"{value:g}"
     return str(value)
 
@@ -117,18 +122,18 @@ def parse_duration(value: object) -> float:
             infinity, or more than 1e9 s in magnitude.
     """
     if isinstance(value, bool):
-        raise ValueError(f"{_EXPECTED}, got {_show(value)}")
+        raise ValueError(f"{_EXPECTED}, got {show_value(value)}")
     if isinstance(value, int):
         if abs(value) > MAX_DURATION_S:
-            raise ValueError(_too_long(_show(value)))
+            raise ValueError(_too_long(show_value(value)))
         return float(value)
     if isinstance(value, float):
-        return _check_range(value, _show(value))
+        return _check_range(value, show_value(value))
     if not isinstance(value, str):
-        raise ValueError(f"{_EXPECTED}, got {_show(value)}")
+        raise ValueError(f"{_EXPECTED}, got {show_value(value)}")
     match = _DURATION_RE.match(value)
     if match is None:
-        raise ValueError(f"{_EXPECTED}, got {_show(value)}")
+        raise ValueError(f"{_EXPECTED}, got {show_value(value)}")
     unit = match.group("unit")
     factor = 1.0
     if unit is not None:
@@ -136,14 +141,14 @@ def parse_duration(value: object) -> float:
         if key not in UNITS:
             known = ", ".join(["s", "ms", "min", "h", "d"])
             raise ValueError(
-                f"unknown time unit '{unit}' in {_show(value)} (use {known}){unit_hint(unit)}"
+                f"unknown time unit '{unit}' in {show_value(value)} (use {known}){unit_hint(unit)}"
             )
         factor = UNITS[key]
     try:
         number = float(match.group("num").replace("_", ""))
     except ValueError:  # e.g. "1__0" slipped through the pattern
-        raise ValueError(f"{_EXPECTED}, got {_show(value)}") from None
-    return _check_range(number * factor, _show(value))
+        raise ValueError(f"{_EXPECTED}, got {show_value(value)}") from None
+    return _check_range(number * factor, show_value(value))
 
 
 def format_seconds(seconds: float) -> str:
