@@ -176,8 +176,23 @@ def bench_fast_path_vs_des(horizon_s: float = 100_000.0, replications: int = 4) 
     print()
 
 
+def bench_fast_command_start_up(example: str = "phone_housing_line") -> None:
+    """Wall time of the whole command ``linelab run EXAMPLE --fast``, interpreter start-up and
+    JIT-cache loading included, run twice in fresh processes (goal: < 2 s on the second run)."""
+    import subprocess
+
+    command = [sys.executable, "-m", "simulator.cli", "run", example, "--fast", "--quiet"]
+    print(f"linelab run {example} --fast, whole command in a fresh process")
+    for attempt in (1, 2):
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        print(f"  run {attempt}                            {time.perf_counter() - t0:10.2f} s")
+    print()
+
+
 if __name__ == "__main__":
     bench_motion()
     bench_flowline()
     bench_fast_path_vs_des()
+    bench_fast_command_start_up()
     standard_cycle_table()
