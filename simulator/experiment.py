@@ -34,6 +34,8 @@ class StationSummary:
     utilization: Stat
     states: dict[str, Stat]
     queue: Stat
+    units: dict[str, dict[str, Stat]]
+    """State shares of each server (``press.2``) across replications."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ def summarise_replications(
             utilization=summarise([s.utilization for s in per_rep]),
             states={n: summarise([s.states[n] for s in per_rep]) for n in state_names},
             queue=summarise([s.queue for s in per_rep]),
+            units={
+                unit: {n: summarise([s.units[unit][n] for s in per_rep]) for n in state_names}
+                for unit in per_rep[0].units
+            },
         )
     return ExperimentResult(scenario, variant, seed, method, reps, kpis, stations)
 

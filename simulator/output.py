@@ -41,6 +41,10 @@ def result_to_json(result: ExperimentResult, scenario_file: str | None = None) -
                 "utilization": summary.utilization.to_json(),
                 "states": {state: stat.to_json() for state, stat in summary.states.items()},
                 "queue": summary.queue.to_json(),
+                "units": {
+                    unit: {"states": {state: stat.to_json() for state, stat in states.items()}}
+                    for unit, states in summary.units.items()
+                },
             }
             for name, summary in result.stations.items()
         },
@@ -57,6 +61,9 @@ def stat_rows(result: ExperimentResult) -> Iterator[tuple[str, Stat]]:
         for state, stat in summary.states.items():
             yield f"stations.{station}.states.{state}", stat
         yield f"stations.{station}.queue", summary.queue
+        for unit, states in summary.units.items():
+            for state, stat in states.items():
+                yield f"stations.{station}.units.{unit}.states.{state}", stat
 
 
 def result_to_csv(result: ExperimentResult) -> str:

@@ -62,6 +62,8 @@ def test_run_prints_table_and_writes_json_and_csv(small: Path, tmp_path: Path, c
     press = data["stations"]["press"]
     assert set(press["states"]) >= {"busy", "starved", "blocked"}
     assert press["utilization"] == press["states"]["busy"]
+    assert set(press["units"]) == {"press.1"}
+    assert press["units"]["press.1"]["states"]["busy"] == press["states"]["busy"]
     assert math.fsum(press["states"][s]["mean"] for s in press["states"]) == pytest.approx(1.0)
     rows = out_csv.read_text(encoding="utf-8").splitlines()
     assert rows[0] == "key,mean,ci95_low,ci95_high,rep_0,rep_1,rep_2"

@@ -150,3 +150,23 @@ def test_fast_path_in_small_chunks_equals_event_engine(name: str, monkeypatch) -
             assert cs.states["blocked"] == pytest.approx(
                 d.stations[station].states["blocked"], abs=1e-9
             )
+
+
+@pytest.mark.parametrize("name", list(LINES))
+def test_fast_path_agrees_with_event_engine_on_independent_streams(name: str) -> None:
+    """Different seeds, so independent random numbers: the two estimates of throughput, cycle
+    time and WIP must agree within their confidence intervals (Welch, 99.9 %)."""
+    from scipy import stats as sps
+
+    sc = scenario(LINES[name]).model_copy(update={"replications": 10})
+    fast, des = run_fast(sc, seed=1001), run_experiment(sc, seed=2002)
+    for kpi in ("throughput_per_hour", "cycle_time_s", "wip"):
+        a = [v for v in fast.kpis[kpi].values if v is not None]
+        b = [v for v in des.kpis[kpi].values if v is not None]
+        test = sps.ttest_ind(a, b, equal_var=False)
+        assert test.pvalue > 0.001, (kpi, fast.kpis[kpi].mean, des.kpis[kpi].mean)
+    # ... and the comparison has power: throughput is known to within a few per cent.
+    for result in (fast, des):
+        stat = result.kpis["throughput_per_hour"]
+        assert stat.half_width is not None and stat.mean is not None
+        assert stat.half_width < 0.03 * stat.mean
