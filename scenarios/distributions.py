@@ -8,6 +8,7 @@ moments of that truncated normal).
 
 from __future__ import annotations
 
+import abc
 import math
 from typing import Annotated, Any, Literal
 
@@ -38,20 +39,20 @@ _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-class DistributionSpec(BaseModel):
-    """Common base of the distribution specs."""
+class DistributionSpec(BaseModel, abc.ABC):
+    """Common base of the distribution specs (abstract: every kind gives its exact moments)."""
 
     model_config = MODEL_CONFIG
 
     @property
+    @abc.abstractmethod
     def mean_s(self) -> float:
         """Exact mean of the sampled variable, in seconds."""
-        raise NotImplementedError
 
     @property
+    @abc.abstractmethod
     def second_moment_s2(self) -> float:
         """Exact E[X²] of the sampled variable, in s²."""
-        raise NotImplementedError
 
     @property
     def variance_s2(self) -> float:
