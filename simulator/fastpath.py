@@ -49,39 +49,36 @@ def check_eligible(scenario: Scenario) -> None:
         raise NotEligible("; ".join(reasons) + ". Run without --fast to use the event engine.")
 
 
-class _Streams:
-    """The per-replication samplers, drawn chunk after chunk in the DES's order."""
+MAX_CHUNK_BYTES = 2 * 1024**3
+"""Memory the fast path may use for one chunk (a buffer of a million places needs ~2 million
+parts of history); beyond it the scenario is refused with the reason."""
 
-    def __init__(self, scenario: Scenario, seed: int, replications: int) -> None:
+
+class _Streams:
+    """One replication's samplers, drawn chunk after chunk in the DES's order."""
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int) -> None:
         self.process = [
-            [
-                Sampler(s.process, stream(seed, r, process_stream_key(s.name)))
-                for s in scenario.stations
-            ]
-            for r in range(replications)
+            Sampler(s.process, stream(seed, replication, process_stream_key(s.name)))
+            for s in scenario.stations
         ]
         self.interarrival = (
             None
             if scenario.source is None
-            else [
-                Sampler(scenario.source.interarrival, stream(seed, r, SOURCE_STREAM_KEY))
-                for r in range(replications)
-            ]
+            else Sampler(scenario.source.interarrival, stream(seed, replication, SOURCE_STREAM_KEY))
         )
-        self.last_arrival = np.zeros(replications)
+        self.last_arrival = 0.0
 
     def fill(self, process: np.ndarray, arrivals: np.ndarray | None, first: int) -> None:
-        """Fill rows ``first`` onwards with the next parts' times."""
+        """Fill rows ``first`` onwards (of replication row 0) with the next parts' times."""
         n = process.shape[1] - first
-        for r, samplers in enumerate(self.process):
-            for j, sampler in enumerate(samplers):
-                process[r, first:, j] = sampler.take(n)
+        for j, sampler in enumerate(self.process):
+            process[0, first:, j] = sampler.take(n)
         if arrivals is not None and self.interarrival is not None:
-            for r, sampler in enumerate(self.interarrival):
-                gaps = sampler.take(n)
-                gaps[0] += self.last_arrival[r]
-                arrivals[r, first:] = np.cumsum(gaps)
-                self.last_arrival[r] = arrivals[r, -1]
+            gaps = self.interarrival.take(n)
+            gaps[0] += self.last_arrival
+            arrivals[0, first:] = np.cumsum(gaps)
+            self.last_arrival = float(arrivals[0, -1])
 
 
 def run_fast(
@@ -89,9 +86,9 @@ def run_fast(
 ) -> ExperimentResult:
     """Run the scenario's replications on the flow-line kernel; same result shape as the DES.
 
-    Parts are simulated in chunks of :data:`CHUNK_PARTS` until every replication's parts have
-    entered after the end of the run; each chunk carries the last parts of the previous one
-    as the history the recursion looks back on.
+    Each replication is simulated in chunks of :data:`CHUNK_PARTS` parts until its parts have
+    entered after the end of the run; each chunk carries the last parts of the previous one as
+    the history the recursion looks back on, so memory is bounded by one chunk.
     """
     check_eligible(scenario)
     n_rep = scenario.replications if replications is None else replications
@@ -104,34 +101,41 @@ def run_fast(
     )
     history = int(max(buffers.max(), 0)) + 1
     chunk = max(CHUNK_PARTS, 2 * history)
-    streams = _Streams(scenario, seed, n_rep)
-    window = WindowAccumulator(n_rep, k, warmup, horizon)
-    process = np.empty((n_rep, chunk, k))
-    arrivals = None if scenario.source is None else np.empty((n_rep, chunk))
-    times = np.empty((n_rep, chunk, k + 1))
-    first = 0
-    while True:
-        streams.fill(process, arrivals, first)
-        flowline_departures(process, buffers, arrivals, out=times, first=first)
-        window.add(process, times, buffers, arrivals, first)
-        if np.all(flowline_covers(times, warmup, horizon)):
-            break
-        # The last `history` parts become the history of the next chunk.
-        process[:, :history] = process[:, -history:]
-        times[:, :history] = times[:, -history:]
-        if arrivals is not None:
-            arrivals[:, :history] = arrivals[:, -history:]
-        first = history
-    result = window.result()
-    reps = [_replication(scenario, r, seed, result, warmup, warmup + horizon) for r in range(n_rep)]
+    needed = chunk * (2 * k + 2) * 8
+    if needed > MAX_CHUNK_BYTES:
+        raise NotEligible(
+            f"a buffer of {history - 1:,} places needs about {needed / 1024**3:.1f} GiB of part "
+            "history in the flow-line recursion; run without --fast or use a smaller buffer"
+        )
+    process = np.empty((1, chunk, k))
+    arrivals = None if scenario.source is None else np.empty((1, chunk))
+    times = np.empty((1, chunk, k + 1))
+    reps = []
+    for r in range(n_rep):
+        streams = _Streams(scenario, seed, r)
+        window = WindowAccumulator(1, k, warmup, horizon)
+        first = 0
+        while True:
+            streams.fill(process, arrivals, first)
+            flowline_departures(process, buffers, arrivals, out=times, first=first)
+            window.add(process, times, buffers, arrivals, first)
+            if flowline_covers(times, warmup, horizon)[0]:
+                break
+            # The last `history` parts become the history of the next chunk.
+            process[:, :history] = process[:, -history:]
+            times[:, :history] = times[:, -history:]
+            if arrivals is not None:
+                arrivals[:, :history] = arrivals[:, -history:]
+            first = history
+        reps.append(_replication(scenario, r, seed, window.result(), warmup, warmup + horizon))
     return summarise_replications(scenario, seed, reps, method="flowline")
 
 
 def _replication(
     scenario: Scenario, index: int, seed: int, window: FlowlineWindow, warmup: float, end: float
 ) -> Replication:
-    """One replication's results from the window statistics (row ``index``)."""
-    r = index
+    """One replication's results from its window statistics (row 0)."""
+    r = 0
     stations: dict[str, StationResult] = {}
     for j, spec in enumerate(scenario.stations):
         busy, blocked = float(window.busy[r, j]), float(window.blocked[r, j])
