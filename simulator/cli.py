@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,15 +54,32 @@ def _seed(text: str) -> int:
 
 
 def _check_output(path: str, flag: str) -> str:
+    """Fail before a long run, not after it: the folder must exist and take a new file."""
     target = Path(path)
     if target.is_dir():
         raise BadInput(f"{flag} {path}: is a directory")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise BadInput(f"{flag} {path}: folder {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise BadInput(f"{flag} {path}: folder {str(parent)!r} is not writable")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise BadInput(f"{flag} {path}: folder {str(folder)!r} does not exist")
+    try:  # os.access is not enough: root passes it, read-only file systems do not show
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise BadInput(f"{flag} {path}: cannot write in {str(folder)!r}: {exc.strerror}") from None
     return path
+
+
+def _check_distinct(scenario: str, outputs: dict[str, str | None]) -> None:
+    """No output may overwrite another output or the scenario file itself."""
+    seen: dict[str, str] = {os.path.realpath(scenario): "the scenario file"}
+    for flag, path in outputs.items():
+        if path is None:
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise BadInput(f"{flag} {path}: would overwrite {seen[real]}")
+        seen[real] = f"the {flag} file"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,7 +130,10 @@ def _resolve_scenario(name: str) -> str:
         return name
     if name in scenarios.list_examples():
         return str(scenarios.example_path(name))
-    return name
+    raise BadInput(
+        f"{name}:1:1: no such file, and no shipped example of that name "
+        "(see 'linelab examples')"
+    )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -141,7 +162,13 @@ def _cmd_examples(_args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.experiment import default_workers, run_experiment
-    from simulator.output import kpi_table, result_to_csv, result_to_json, write_atomic, write_json
+    from simulator.output import (
+        json_text,
+        kpi_table,
+        result_to_csv,
+        result_to_json,
+        write_files_atomic,
+    )
 
     replications = (
         None
@@ -166,6 +193,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise BadInput(f"--horizon must be > 0 and at most 1e9 s, got {args.horizon!r}")
 
     path = _resolve_scenario(args.scenario)
+    _check_distinct(path, {"--json": json_path, "--csv": csv_path})
     sc = scenarios.load(path)
     updates: dict[str, object] = {}
     if replications is not None:
@@ -206,12 +234,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
 
-    print(kpi_table(result))
+    files: dict[str, str] = {}
     if json_path is not None:
-        write_json(json_path, result_to_json(result, scenario_file=path))
+        files[json_path] = json_text(result_to_json(result, scenario_file=path))
     if csv_path is not None:
-        write_atomic(csv_path, result_to_csv(result))
+        files[csv_path] = result_to_csv(result)
+    write_files_atomic(files)  # before printing: a closed stdout must not lose the results
+    _print_report(kpi_table(result))
     return EXIT_OK
+
+
+def _print_report(text: str) -> None:
+    """Print to stdout; a reader that went away (``| head``) is not an error."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's exit flush is quiet
 
 
 COMMANDS = {
@@ -240,8 +280,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("linelab: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
     except Exception as exc:  # internal error: one line, traceback only on request
         if os.environ.get("LINELAB_DEBUG"):
             traceback.print_exc()

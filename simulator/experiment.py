@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -88,6 +89,11 @@ def default_workers() -> int:
     return max(1, count or 1)
 
 
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them (no tracebacks, no orphans)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_one(args: tuple[Scenario, int, int]) -> Replication:
     scenario, index, seed = args
     return run_replication(scenario, index, seed)
@@ -120,10 +126,21 @@ def run_experiment(
                 progress(i + 1, n)
     else:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_ignore_sigint
+        )
+        try:
             futures = [pool.submit(_run_one, (scenario, i, seed)) for i in range(n)]
             for done, future in enumerate(as_completed(futures), start=1):
                 results.append(future.result())
                 if progress is not None:
                     progress(done, n)
+        except BaseException:
+            # Ctrl-C or a failed replication: stop now, do not wait for queued work.
+            workers_alive = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers_alive:
+                process.terminate()
+            raise
+        pool.shutdown(wait=True)
     return summarise_replications(scenario, seed, results)

@@ -99,8 +99,11 @@ def run_fast(
     buffers = np.array(
         [-1 if s.buffer is None else s.buffer for s in scenario.stations], dtype=np.int64
     )
-    history = int(max(buffers.max(), 0)) + 1
-    chunk = max(CHUNK_PARTS, 2 * history)
+    # The recursion looks back at most (largest buffer it uses) + 1 parts; without a source
+    # the first station's buffer is never used (an unlimited supply feeds its server).
+    used = buffers if scenario.source is not None else buffers[1:]
+    history = int(max(used.max(initial=0), 0)) + 1
+    chunk = history + CHUNK_PARTS
     needed = chunk * (2 * k + 2) * 8
     if needed > MAX_CHUNK_BYTES:
         raise NotEligible(

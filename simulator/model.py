@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import simpy
-from simpy.events import Timeout
 
 from cells.entrance import Entrance
 from cells.equipment import BLOCKED, BUSY, STARVED, UNIT_STATES
@@ -101,10 +100,12 @@ class LineModel:
         self._measure_start = 0.0
         self._wip_start = 0
         self._started = False
+        self._measuring = False
+        self._ended = False
 
     # -- phases -------------------------------------------------------------------------------
     def start(self) -> None:
-        """Put the first parts into the line and schedule the end of warm-up (at time 0)."""
+        """Put the first parts into the line (at time 0)."""
         if self._started:
             return
         self._started = True
@@ -118,13 +119,6 @@ class LineModel:
             assert self.entrance is not None and self.scenario.wip_cap is not None
             for _ in range(self.scenario.wip_cap):
                 self.entrance.arrive(self.traffic.new_part(now), now)
-        if self.warmup > 0.0:
-            Timeout(self.env, self.warmup).callbacks.append(self._end_warmup)
-        else:
-            self.reset(now)
-
-    def _end_warmup(self, _event: simpy.Event) -> None:
-        self.reset(self.env.now)
 
     def reset(self, now: float) -> None:
         """Begin the measured period at ``now``: every statistic starts from zero."""
@@ -137,16 +131,37 @@ class LineModel:
             self.entrance.reset(now)
 
     def run_until(self, until: float) -> None:
-        """Advance simulated time to ``until`` (s), capped at the end of the run."""
+        """Advance simulated time to ``until`` (s), capped at the end of the run.
+
+        The measured window is (warmup, warmup + horizon]: every event at exactly the warm-up
+        time is processed before the statistics are reset, and every event at exactly the end
+        is processed before they are collected, so the results do not depend on the order in
+        which simultaneous events were scheduled (and equal the flow-line recursion's).
+        """
         self.start()
         until = min(until, self.end)
-        if until > self.env.now:
+        if not self._measuring and until >= self.warmup:
+            self._run_through(self.warmup)
+            self.reset(self.warmup)
+            self._measuring = True
+        if until >= self.end:
+            self._run_through(self.end)
+            self._ended = True
+        elif until > self.env.now:
             self.env.run(until=until)
+
+    def _run_through(self, t: float) -> None:
+        """Process every event up to and including time ``t``."""
+        env = self.env
+        if t > env.now:
+            env.run(until=t)
+        while env.peek() == t:
+            env.step()
 
     @property
     def finished(self) -> bool:
-        """Has the run reached warm-up + horizon?"""
-        return self._started and self.env.now >= self.end
+        """Has the run reached warm-up + horizon (events at the end included)?"""
+        return self._ended
 
     # -- observation --------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -168,7 +183,7 @@ class LineModel:
         return Snapshot(
             time_s=self.env.now,
             end_s=self.end,
-            in_warmup=self.env.now < self.warmup,
+            in_warmup=not self._measuring,
             wip=int(self.traffic.wip.value),
             departed=self.traffic.departed,
             stations=tuple(stations),

@@ -84,25 +84,59 @@ def _cell(value: float | None) -> str:
     return "" if value is None else repr(float(value))
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+def _file_mode(target: Path) -> int:
+    """The mode a new result file gets: the target's if it exists, else 0o666 less the umask
+    (``mkstemp`` makes 0600 files, which other users of a shared study folder cannot read)."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        return target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_files_atomic(files: dict[str, str]) -> None:
+    """Write several text files so that either all are replaced or none is.
+
+    Each is written to a temporary file in its own folder (same file system, so the final
+    rename is atomic) and flushed to disk; only when every one is written are they renamed
+    over their targets. On any error the temporary files are removed and the targets are left
+    as they were.
+    """
+    pending: list[tuple[str, Path]] = []
+    try:
+        for path, text in files.items():
+            target = Path(path)
+            folder = target.parent if str(target.parent) else Path(".")
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+            pending.append((tmp, target))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                os.fchmod(handle.fileno(), _file_mode(target))
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for tmp, target in pending:
+            os.replace(tmp, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        for tmp, _ in pending:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
 
 
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+    write_files_atomic({os.fspath(path): text})
+
+
+def json_text(data: dict[str, object]) -> str:
+    """Strict JSON (``allow_nan=False``), indented, with a final newline."""
+    return json.dumps(data, indent=2, allow_nan=False) + "\n"
+
+
 def write_json(path: str | os.PathLike[str], data: dict[str, object]) -> None:
-    """Strict JSON (``allow_nan=False``), indented, written atomically."""
-    write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+    """Strict JSON, written atomically."""
+    write_atomic(path, json_text(data))
 
 
 # -- the KPI table -------------------------------------------------------------------------------
