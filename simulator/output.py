@@ -161,9 +161,11 @@ def _pm(stat: Stat, scale: float = 1.0, decimals: int | None = None) -> str:
 
 
 def _duration(seconds: float) -> str:
+    """A duration for people: the largest unit that gives a whole or short number."""
     for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
-        if (seconds >= size and seconds % size == 0) or seconds >= 10 * size:
-            return f"{seconds / size:g} {unit}"
+        value = seconds / size
+        if value >= 1 and (value == round(value) or value >= 10):
+            return f"{value:,.0f} {unit}" if value == round(value) else f"{value:,.1f} {unit}"
     return f"{seconds:g} s"
 
 
@@ -200,7 +202,7 @@ def kpi_table(result: ExperimentResult) -> str:
             row += "".join(
                 f"{_pm(summary.states[s], 100, 1):>15}" for s in state_names if s != "busy"
             )
-            row += f"{_pm(summary.queue, 1, 2):>16}"
+            row += f"{_pm(summary.queue, 1, _decimals(summary.queue.mean or 0.0, 3)):>16}"
             lines.append(row)
     if n == 1:
         lines.append("")
