@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat as file_stat
 import subprocess
 import sys
 from pathlib import Path
@@ -183,3 +185,52 @@ def test_real_process_no_qt_and_exit_codes(small: Path, tmp_path: Path) -> None:
     assert f"{bad}:13:13: stations[0].buffer: must be >= 0, got -3" in res.stderr
     assert "Traceback" not in res.stderr
     assert not out.exists()
+
+
+def test_outputs_may_not_overwrite_each_other_or_the_scenario(
+    small: Path, tmp_path: Path, capsys
+) -> None:
+    same = tmp_path / "same.out"
+    assert main(["run", str(small), "--json", str(same), "--csv", str(same)]) == 2
+    assert "would overwrite the --json file" in capsys.readouterr().err
+    before = small.read_bytes()
+    assert main(["run", str(small), "--json", str(small)]) == 2
+    assert "would overwrite the scenario file" in capsys.readouterr().err
+    assert small.read_bytes() == before and not same.exists()
+
+
+def test_unwritable_output_folder_is_bad_input_before_running(small: Path, capsys) -> None:
+    assert main(["run", str(small), "--json", "/proc/linelab-result.json"]) == 2
+    assert "cannot write in '/proc'" in capsys.readouterr().err
+
+
+def test_result_files_are_readable_by_others(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    old = os.umask(0o022)
+    try:
+        assert main(["run", str(small), "-n", "1", "--json", str(out)]) == 0
+    finally:
+        os.umask(old)
+    assert file_stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_closed_stdout_still_writes_results(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    code = "import sys; from simulator.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "run", str(small), "-n", "2", "-j", "1", "--json", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader goes away, as with `| head -0`
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err
+    assert json.loads(out.read_text())["replications"] == 2
+
+
+def test_unknown_name_points_at_examples(capsys) -> None:
+    assert main(["run", "no_such_line"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("no_such_line:1:1: no such file") and "linelab examples" in err
