@@ -19,8 +19,15 @@ def _first_bad(arr: FloatArray, bad: npt.NDArray[np.bool_]) -> float:
     return float(arr[bad].flat[0])
 
 
+def _none(name: str, value: Any, unit: str) -> None:
+    # np.asarray(None, dtype=float) is nan: say what was passed instead of "got nan"
+    if value is None:
+        raise ValueError(f"{name} must be a number in {unit}, got None")
+
+
 def as_float(name: str, value: Any, unit: str) -> FloatArray:
     """``value`` as a float64 array; every entry must be finite."""
+    _none(name, value, unit)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -42,6 +49,7 @@ def positive(name: str, value: Any, unit: str) -> FloatArray:
 
 def positive_or_inf(name: str, value: Any, unit: str) -> FloatArray:
     """Strictly positive numbers; ``inf`` allowed (meaning "no limit")."""
+    _none(name, value, unit)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -59,6 +67,18 @@ def nonnegative(name: str, value: Any, unit: str) -> FloatArray:
     if bad.any():
         raise ValueError(f"{name} must be >= 0 {unit}, got {_first_bad(arr, bad)}")
     return arr
+
+
+def integer(name: str, value: Any, minimum: int, what: str) -> int:
+    """``value`` as a Python int >= ``minimum``; ``what`` names the quantity (e.g. "iterations").
+
+    Booleans and non-integral numbers are refused (``int()`` would silently truncate 1.9 to 1).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number of {what}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum} {what}, got {int(value)}")
+    return int(value)
 
 
 def broadcast(**arrays: FloatArray) -> tuple[tuple[int, ...], list[FloatArray]]:

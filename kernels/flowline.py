@@ -145,6 +145,44 @@ def _stats(
 # --------------------------------------------------------------------------- public API
 
 
+def buffer_array(buffers: object, k_count: int) -> IntArray:
+    """``buffers`` as an int64 array of K places >= -1 (-1 = unlimited), or ValueError."""
+    b = np.asarray(buffers)
+    if b.shape != (k_count,):
+        raise ValueError(f"buffers must have one entry per station ({k_count}), got {b.shape}")
+    if b.dtype == np.bool_ or not (
+        np.issubdtype(b.dtype, np.integer)
+        or (np.issubdtype(b.dtype, np.floating) and np.all(np.equal(np.mod(b, 1), 0)))
+    ):
+        raise ValueError(f"buffers must be whole numbers of places, got {b.tolist()}")
+    b = np.ascontiguousarray(b, dtype=np.int64)
+    if b.size and b.min() < -1:
+        raise ValueError(f"buffers must be >= 0 places (or -1 for unlimited), got {int(b.min())}")
+    return b
+
+
+def history(buffers: IntArray) -> int:
+    """How many parts back the recursion looks: max(finite buffers) + 1, at least 1."""
+    return int(max(int(buffers.max()) if buffers.size else 0, 0)) + 1
+
+
+def first_index(first: object, n_parts: int, buffers: IntArray) -> int:
+    """Check the streaming start row: 0, or at least :func:`history` rows of earlier parts."""
+    if isinstance(first, (bool, np.bool_)) or not isinstance(first, (int, np.integer)):
+        raise ValueError(f"first must be a whole number of parts (a row index), got {first!r}")
+    row = int(first)
+    if not 0 <= row <= n_parts:
+        raise ValueError(f"first must be in [0, {n_parts}] parts, got {row}")
+    need = history(buffers)
+    if 0 < row < need:
+        raise ValueError(
+            f"first must be 0 or >= {need} parts: the recursion looks back max(finite buffers) "
+            f"+ 1 = {need} parts, so rows [0, first) must hold at least that many earlier "
+            f"parts, got first = {row}"
+        )
+    return row
+
+
 def flowline_departures(
     process: npt.NDArray[np.float64],
     buffers: npt.NDArray[np.int64],
@@ -169,7 +207,8 @@ def flowline_departures(
 
     Streaming in chunks (bounded memory for long runs): pass ``out`` (R, N, K+1) whose rows
     ``[0, first)`` already hold the times of the parts just before this chunk (at least
-    ``max(finite buffers) + 1`` of them, the furthest back the recursion looks) and whose
+    ``max(finite buffers) + 1`` of them and at least 1, the furthest back the recursion looks;
+    a smaller ``first`` > 0 is refused) and whose
     ``process``/``arrivals`` rows from ``first`` on are the new parts; rows from ``first`` on are
     computed in place and ``out`` is returned. The N parts must cover the period of interest:
     see :func:`flowline_covers`.
@@ -187,14 +226,7 @@ def flowline_departures(
         raise ValueError("process times must be finite (s)")
     if p.size and p.min() < 0.0:
         raise ValueError(f"process times must be >= 0 s, got {float(p.min())}")
-    b = np.asarray(buffers)
-    if b.shape != (k_count,):
-        raise ValueError(f"buffers must have one entry per station ({k_count}), got {b.shape}")
-    if b.size and not np.issubdtype(b.dtype, np.integer) and not np.all(np.equal(np.mod(b, 1), 0)):
-        raise ValueError(f"buffers must be whole numbers of places, got {b.tolist()}")
-    b = np.ascontiguousarray(b, dtype=np.int64)
-    if b.min() < -1:
-        raise ValueError(f"buffers must be >= 0 places (or -1 for unlimited), got {int(b.min())}")
+    b = buffer_array(buffers, k_count)
     if arrivals is None:
         a = np.zeros((1, 1))
         has = False
@@ -211,8 +243,7 @@ def flowline_departures(
             raise ValueError("arrivals must be non-decreasing in part order (FIFO), s")
         a = np.ascontiguousarray(a)
         has = True
-    if not 0 <= first <= n_parts:
-        raise ValueError(f"first must be in [0, {n_parts}], got {first}")
+    first = first_index(first, n_parts, b)
     if out is None:
         if first:
             raise ValueError("first > 0 needs out holding the earlier parts' times")
@@ -276,9 +307,11 @@ def flowline_covers(
     times: npt.NDArray[np.float64], warmup: float, horizon: float
 ) -> npt.NDArray[np.bool_]:
     """Per replication: True if the simulated parts are enough for exact statistics over the
-    window, i.e. the last part entered at or after warmup + horizon (entries are non-decreasing,
-    so any later part would enter, and leave, after the window). Where False, the caller must
-    simulate more parts (e.g. double N) and recompute."""
+    window, i.e. the last part entered strictly after warmup + horizon (entries are
+    non-decreasing, so any later part would enter, and leave, after the window; a later part
+    entering exactly at warmup + horizon would still count as arrived and in the WIP at the
+    window's end). Where False, the caller must simulate more parts (e.g. double N) and
+    recompute."""
     t = np.asarray(times, dtype=np.float64)
     if t.ndim != 3 or t.shape[2] < 2:
         raise ValueError(
@@ -286,4 +319,4 @@ def flowline_covers(
         )
     if t.shape[1] == 0:
         return np.zeros(t.shape[0], dtype=np.bool_)
-    return np.asarray(t[:, -1, 0] >= float(warmup) + float(horizon))
+    return np.asarray(t[:, -1, 0] > float(warmup) + float(horizon))

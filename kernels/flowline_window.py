@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from kernels._checks import as_float, integer
 from kernels._jit import jit
+from kernels.flowline import buffer_array, first_index
 
 __all__ = ["FlowlineWindow", "WindowAccumulator", "flowline_window"]
 
@@ -133,10 +135,14 @@ class WindowAccumulator:
     """
 
     def __init__(self, replications: int, stations: int, warmup: float, horizon: float) -> None:
-        if not (np.isfinite(warmup) and warmup >= 0.0):
-            raise ValueError(f"warmup must be >= 0 s, got {warmup}")
-        if not (np.isfinite(horizon) and horizon > 0.0):
-            raise ValueError(f"horizon must be > 0 s, got {horizon}")
+        integer("replications", replications, 0, "replications")
+        integer("stations", stations, 1, "stations")
+        w = as_float("warmup", warmup, "s")
+        h = as_float("horizon", horizon, "s")
+        if w.ndim or float(w) < 0.0:
+            raise ValueError(f"warmup must be a single number >= 0 s, got {warmup}")
+        if h.ndim or float(h) <= 0.0:
+            raise ValueError(f"horizon must be a single number > 0 s, got {horizon}")
         self.warmup = float(warmup)
         self.horizon = float(horizon)
         self._line = np.zeros((replications, 7))
@@ -150,10 +156,13 @@ class WindowAccumulator:
         arrivals: FloatArray | None = None,
         first: int = 0,
     ) -> None:
-        """Add the parts in rows ``first`` onwards of one chunk."""
+        """Add the parts in rows ``first`` onwards of one chunk.
+
+        ``first`` is 0 or at least max(finite buffers) + 1 (and at least 1): the rows before it
+        are the previous chunk's last parts, which the statistics of the new parts look back on.
+        """
         p = np.ascontiguousarray(process, dtype=np.float64)
         t = np.ascontiguousarray(times, dtype=np.float64)
-        b = np.ascontiguousarray(buffers, dtype=np.int64)
         if p.ndim != 3 or p.shape[0] != self._line.shape[0] or p.shape[2] != self._station.shape[1]:
             raise ValueError(
                 f"process must have shape ({self._line.shape[0]}, N, {self._station.shape[1]}), "
@@ -163,18 +172,20 @@ class WindowAccumulator:
             raise ValueError(
                 f"times must have shape (R, N, K+1) for process {p.shape}, got {t.shape}"
             )
-        if b.shape != (p.shape[2],):
-            raise ValueError(
-                f"buffers must have one entry per station ({p.shape[2]}), got {b.shape}"
-            )
-        if not 0 <= first <= p.shape[1]:
-            raise ValueError(f"first must be in [0, {p.shape[1]}], got {first}")
+        if p.size and not (np.all(np.isfinite(p)) and p.min() >= 0.0):
+            raise ValueError("process times must be finite and >= 0 s")
+        if t.size and not np.all(np.isfinite(t)):
+            raise ValueError("times must be finite (s)")
+        b = buffer_array(buffers, p.shape[2])
+        first = first_index(first, p.shape[1], b)
         if arrivals is None:
             a, has = np.zeros((1, 1)), False
         else:
             a, has = np.ascontiguousarray(arrivals, dtype=np.float64), True
             if a.shape != p.shape[:2]:
                 raise ValueError(f"arrivals must have shape {p.shape[:2]}, got {a.shape}")
+            if a.size and not np.all(np.isfinite(a)):
+                raise ValueError("arrivals must be finite times (s)")
         w0 = self.warmup
         _window(p, t, a, has, b, w0, w0 + self.horizon, first, self._line, self._station)
 

@@ -28,14 +28,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from kernels._checks import FloatArray, as_float, nonnegative
+from kernels._checks import FloatArray, as_float, integer, nonnegative, positive
 from kernels._jit import jit
-from kernels.motion import (
-    sample_scurve,
-    sample_trapezoidal,
-    scurve_time,
-    trapezoidal_time,
-)
+from kernels.motion import _profile_states, scurve_time
 from kernels.motion import synchronize as _synchronize
 
 __all__ = [
@@ -188,31 +183,61 @@ def _solve(a: FloatArray, b: FloatArray) -> FloatArray:
 def _pose_error(
     frame: FloatArray, target: FloatArray, use_orient: bool, err: FloatArray
 ) -> tuple[float, float]:
-    """Position error (3) and, if use_orient, the orientation error 0.5*sum(r_k x rd_k) (3)."""
+    """Position error (3) and, if use_orient, the orientation error (3): the rotation vector
+    (axis * angle, base frame) of the residual rotation E = R_d R^T, so that rotating the
+    tool by it about its own position reaches the target orientation. Returns (|position
+    error| m, angle rad).
+
+    The rotation vector is the log map of E. Unlike the small-angle form
+    0.5 * sum_k r_k x rd_k (= sin(angle) * axis), it does not vanish at a 180-degree error,
+    where the small-angle form stalled the solver on a wrong configuration.
+    """
     for k in range(3):
         err[k] = target[k, 3] - frame[k, 3]
     pe = math.sqrt(err[0] ** 2 + err[1] ** 2 + err[2] ** 2)
     oe = 0.0
     if use_orient:
-        ex = 0.0
-        ey = 0.0
-        ez = 0.0
-        for k in range(3):
-            r0, r1, r2 = frame[0, k], frame[1, k], frame[2, k]
-            d0, d1, d2 = target[0, k], target[1, k], target[2, k]
-            ex += r1 * d2 - r2 * d1
-            ey += r2 * d0 - r0 * d2
-            ez += r0 * d1 - r1 * d0
-        err[3] = 0.5 * ex
-        err[4] = 0.5 * ey
-        err[5] = 0.5 * ez
-        # angle of the residual rotation R^T Rd, from its trace
-        tr = 0.0
+        e = np.empty((3, 3))
         for i in range(3):
             for k in range(3):
-                tr += frame[i, k] * target[i, k]
-        c = min(1.0, max(-1.0, 0.5 * (tr - 1.0)))
-        oe = math.acos(c)
+                acc = 0.0
+                for m in range(3):
+                    acc += target[i, m] * frame[k, m]
+                e[i, k] = acc
+        # E - E^T = 2 sin(angle) [axis]x ; (E + E^T)/2 = cos(angle) I + (1 - cos) axis axis^T
+        vx = e[2, 1] - e[1, 2]
+        vy = e[0, 2] - e[2, 0]
+        vz = e[1, 0] - e[0, 1]
+        s = 0.5 * math.sqrt(vx * vx + vy * vy + vz * vz)  # sin(angle) >= 0
+        c = 0.5 * (e[0, 0] + e[1, 1] + e[2, 2] - 1.0)  # cos(angle)
+        oe = math.atan2(s, c)
+        if c > 0.0 or s > 1e-3:
+            # angle/(2 sin(angle)) -> 1/2 as the angle -> 0
+            f = 0.5 if s < 1e-12 else 0.5 * oe / s
+            err[3] = f * vx
+            err[4] = f * vy
+            err[5] = f * vz
+        else:
+            # near 180 degrees: the axis from the symmetric part, its sign from E - E^T
+            one_c = 1.0 - c
+            best = 0
+            for i in range(1, 3):
+                if e[i, i] > e[best, best]:
+                    best = i
+            ax = np.empty(3)
+            kb = math.sqrt(max((e[best, best] - c) / one_c, 0.0))
+            for i in range(3):
+                if i == best:
+                    ax[i] = kb
+                else:
+                    ax[i] = 0.5 * (e[i, best] + e[best, i]) / (one_c * kb)
+            if ax[0] * vx + ax[1] * vy + ax[2] * vz < 0.0:
+                for i in range(3):
+                    ax[i] = -ax[i]
+            norm = math.sqrt(ax[0] ** 2 + ax[1] ** 2 + ax[2] ** 2)
+            err[3] = oe * ax[0] / norm
+            err[4] = oe * ax[1] / norm
+            err[5] = oe * ax[2] / norm
     return pe, oe
 
 
@@ -283,6 +308,10 @@ def _ik_dls(
             if pe <= tol_pos and oe <= tol_ang:
                 break
             _jacobian(fr, prism, use_orient, jac)
+            cur = pe * pe + oe * oe
+            # Yamashita-Fukushima: damping no larger than |e|^2, so the last steps are
+            # Gauss-Newton steps (fast convergence even at a singular target pose)
+            lam_eff = min(lam2, cur)
             jjt = np.zeros((m, m))
             for r in range(m):
                 for c in range(m):
@@ -290,7 +319,7 @@ def _ik_dls(
                     for k in range(n):
                         acc += jac[r, k] * jac[c, k]
                     jjt[r, c] = acc
-                jjt[r, r] += lam2
+                jjt[r, r] += lam_eff
             y = _solve(jjt, err[:m].copy())
             dq = np.zeros(n)
             for k in range(n):
@@ -299,14 +328,13 @@ def _ik_dls(
                     acc += jac[r, k] * y[r]
                 dq[k] = acc
             step = 1.0
-            cur = pe + oe
             improved = False
             for _ls in range(12):
                 qn = np.minimum(np.maximum(q + step * dq, qmin), qmax)
                 frn = _frames(dh, prism, qn, base, tool)
                 errn = np.zeros(6)
                 pn, on = _pose_error(frn[n + 1], target, use_orient, errn)
-                if pn + on < cur:
+                if pn * pn + on * on < cur:
                     q = qn
                     fr = frn
                     err[:] = errn
@@ -324,6 +352,68 @@ def _ik_dls(
         if pe <= tol_pos and oe <= tol_ang:
             return q, pe, oe
     return best_q, best_p, best_a
+
+
+@jit
+def _path_rates(
+    dh: FloatArray,
+    prism: BoolArray,
+    base: FloatArray,
+    tool: FloatArray,
+    qs: FloatArray,
+    xdot: FloatArray,
+    use_orient: bool,
+    d1: FloatArray,
+    d2: FloatArray,
+) -> None:
+    """First and second derivatives of the joint values along a tool path, per unit of the
+    path parameter s, at the joint values ``qs[k]`` of points on it.
+
+    The tool moves with constant Cartesian velocity ``xdot`` (per unit s; rows v then w, 3 or 6
+    entries): J(q) q' = xdot, hence J q'' = -(dJ/ds) q'. Both are solved with the minimum-norm
+    pseudo-inverse J^T (J J^T)^-1 (a square J for the six-axis arms; for the SCARA the wrist
+    column is zero, so its joint stays put, as in the inverse kinematics). dJ/ds = dJ/dq . q'
+    by a central difference along q'.
+    """
+    n = dh.shape[0]
+    m = xdot.shape[0]
+    jac = np.zeros((m, n))
+    jp = np.zeros((m, n))
+    jm = np.zeros((m, n))
+    for p in range(qs.shape[0]):
+        q = qs[p]
+        _jacobian(_frames(dh, prism, q, base, tool), prism, use_orient, jac)
+        jjt = np.zeros((m, m))
+        for r in range(m):
+            for c in range(m):
+                acc = 0.0
+                for k in range(n):
+                    acc += jac[r, k] * jac[c, k]
+                jjt[r, c] = acc
+        y = _solve(jjt, xdot.copy())
+        for k in range(n):
+            acc = 0.0
+            for r in range(m):
+                acc += jac[r, k] * y[r]
+            d1[p, k] = acc
+        norm = 0.0
+        for k in range(n):
+            norm += d1[p, k] * d1[p, k]
+        h = 1e-6 / max(math.sqrt(norm), 1e-300)
+        _jacobian(_frames(dh, prism, q + h * d1[p], base, tool), prism, use_orient, jp)
+        _jacobian(_frames(dh, prism, q - h * d1[p], base, tool), prism, use_orient, jm)
+        rhs = np.zeros(m)
+        for r in range(m):
+            acc = 0.0
+            for k in range(n):
+                acc += (jp[r, k] - jm[r, k]) * d1[p, k]
+            rhs[r] = -acc / (2.0 * h)
+        y = _solve(jjt, rhs)
+        for k in range(n):
+            acc = 0.0
+            for r in range(m):
+                acc += jac[r, k] * y[r]
+            d2[p, k] = acc
 
 
 # --------------------------------------------------------------------------- public FK/IK
@@ -591,6 +681,45 @@ def _target(position: Any, orientation: Any) -> FloatArray:
     return t
 
 
+def _scalar_positive(name: str, value: Any, unit: str) -> float:
+    arr = positive(name, value, unit)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number in {unit}, got shape {arr.shape}")
+    return float(arr)
+
+
+def _seeds(robot: Robot, first: FloatArray, restarts: int) -> FloatArray:
+    """``first``, then ``restarts`` start configurations spread over the joint ranges (capped
+    at +-pi for wider revolute joints): a scrambled stratified sample, so even a few restarts
+    cover every half-range of every joint. Fixed seed: results are reproducible."""
+    n = robot.n_joints
+    rng = np.random.default_rng(12345)
+    lo = np.maximum(robot.q_min, -math.pi)
+    hi = np.minimum(robot.q_max, math.pi)
+    if restarts == 0:
+        return np.ascontiguousarray(first[None, :], dtype=np.float64)
+    # Latin hypercube: joint i of restart r lies in stratum perm_i[r] of `restarts` strata
+    strata = np.stack([rng.permutation(restarts) for _ in range(n)], axis=1)
+    u = (strata + rng.uniform(size=(restarts, n))) / restarts
+    return np.ascontiguousarray(np.vstack([first[None, :], lo + u * (hi - lo)]))
+
+
+def _nearest_turn(robot: Robot, q: FloatArray, ref: FloatArray) -> FloatArray:
+    """Each revolute joint shifted by whole turns (same pose) to the value nearest ``ref``
+    that is within its limits: a joint with a +-360 degree range must not end up next to a
+    limit (where the next move along a line runs into it) or a turn away from the start (a
+    joint move would spin it round for nothing)."""
+    out = np.array(q, dtype=np.float64)
+    two_pi = 2.0 * math.pi
+    for i in range(robot.n_joints):
+        if robot.prismatic[i]:
+            continue
+        alt = out[i] - two_pi * round((out[i] - ref[i]) / two_pi)
+        if robot.q_min[i] <= alt <= robot.q_max[i]:
+            out[i] = alt
+    return out
+
+
 def inverse(
     robot: Robot,
     position: Any,
@@ -600,26 +729,30 @@ def inverse(
     tol: float = 1e-6,
     angle_tol: float = 1e-6,
     max_iter: int = 300,
-    restarts: int = 8,
+    restarts: int = 64,
     damping: float = 1e-3,
 ) -> FloatArray:
     """Joint values (rad; m for prismatic joints) that put the tool at ``position`` (m, base
     frame) and, if given, ``orientation`` (3x3 rotation), within the joint limits.
 
-    Damped least squares starting from ``q0`` (default ``robot.q_home``), then from
-    ``restarts`` pseudo-random configurations (fixed seed: the result is reproducible). Raises
-    :class:`UnreachableError` with the closest distance found when no solution within ``tol``
-    (m) and ``angle_tol`` (rad) exists.
+    Damped least squares (``damping`` > 0, at most ``max_iter`` iterations per start) on the
+    position error and, with an orientation, the rotation vector of the residual rotation,
+    starting from ``q0`` (default ``robot.q_home``), then from ``restarts`` configurations
+    spread over the joint ranges (fixed seed: the result is reproducible). Raises
+    :class:`UnreachableError` ("no solution found (closest: ... m, ... rad)") when no start
+    converges within ``tol`` (m) and ``angle_tol`` (rad). Revolute joints whose range spans
+    more than a turn come back at the value nearest ``q0`` (whole turns added or removed).
     """
     target = _target(position, orientation)
     n = robot.n_joints
+    tol_m = _scalar_positive("tol", tol, "m")
+    tol_rad = _scalar_positive("angle_tol", angle_tol, "rad")
+    lam = _scalar_positive("damping", damping, "m (damped-least-squares factor)")
+    iters = integer("max_iter", max_iter, 1, "iterations")
+    n_restarts = integer("restarts", restarts, 0, "restarts")
     seed0 = robot.q_home if q0 is None else as_float("q0", q0, "rad (m for prismatic joints)")
     if seed0.shape != (n,):
         raise ValueError(f"q0 must have one value per joint ({n}), got shape {seed0.shape}")
-    rng = np.random.default_rng(12345)
-    lo = np.maximum(robot.q_min, -math.pi)
-    hi = np.minimum(robot.q_max, math.pi)
-    seeds = np.vstack([seed0[None, :], rng.uniform(lo, hi, size=(max(restarts, 0), n))])
     q, pe, oe = _ik_dls(
         robot.dh,
         robot.prismatic,
@@ -629,21 +762,20 @@ def inverse(
         robot.tool,
         target,
         orientation is not None,
-        np.ascontiguousarray(seeds),
-        int(max_iter),
-        float(tol),
-        float(angle_tol),
-        float(damping),
+        _seeds(robot, seed0, n_restarts),
+        iters,
+        tol_m,
+        tol_rad,
+        lam,
     )
-    if pe > tol or oe > angle_tol:
+    if pe <= tol_m and oe <= tol_rad:
+        q = _nearest_turn(robot, q, seed0)
+    else:
         x, y, z = target[:3, 3]
-        what = f"({x:.4f}, {y:.4f}, {z:.4f}) m"
         msg = (
-            f"target {what} is out of reach of {robot.name} within its joint limits: the "
-            f"closest pose found is {pe:.4g} m away"
+            f"target ({x:.4f}, {y:.4f}, {z:.4f}) m is out of reach of {robot.name} within its "
+            f"joint limits: no solution found (closest: {pe:.4g} m, {oe:.4g} rad)"
         )
-        if orientation is not None:
-            msg += f" and {math.degrees(oe):.3g} deg off the requested orientation"
         raise UnreachableError(msg, distance=float(pe), angle=float(oe))
     return np.asarray(q, dtype=np.float64)
 
@@ -720,8 +852,10 @@ def cycle_time(
 
     ``move="joint"``: point-to-point joint moves, every joint on its own time-optimal profile
     (``profile``) synchronised to the slowest. ``move="linear"``: straight tool-point lines at
-    ``robot.tcp_v_max``/``tcp_a_max``; where the joints cannot follow that speed the segment is
-    slowed uniformly (checked at ``samples`` points per segment).
+    ``robot.tcp_v_max``/``tcp_a_max`` (S-curve jerk ``tcp_a_max / T_JERK``); where a joint
+    cannot follow that profile within its speed or acceleration limit the segment is slowed
+    uniformly (joint rates from the Jacobian at ``samples`` + 1 points per segment, refined by
+    halving the spacing until the estimate settles, see ``_linear_segment``).
 
     ``dwell`` (s): per waypoint (scalar or one per waypoint) — gripper close/open, vacuum build-up
     and release, sensor and interlock handshakes. These are what typed-in cycle times forget.
@@ -744,6 +878,7 @@ def cycle_time(
         raise ValueError(f"speed must be in (0, 1] (fraction of the limits), got {speed}")
     if not (0.0 <= overlap <= 1.0):
         raise ValueError(f"overlap must be in [0, 1], got {overlap}")
+    integer("samples", samples, 2, "path points per linear move")
     m = pts.shape[0]
     dw = nonnegative("dwell", dwell, "s")
     try:
@@ -759,7 +894,7 @@ def cycle_time(
     qs = np.empty((m, robot.n_joints))
     seed = robot.q_home if q_start is None else as_float("q_start", q_start, "rad")
     for i in range(m):
-        qs[i] = inverse(robot, pts[i], orientation, seed, restarts=8 if i == 0 else 2)
+        qs[i] = inverse(robot, pts[i], orientation, seed)
         seed = qs[i]
 
     order = list(range(m)) + ([0] if closed else [])
@@ -792,6 +927,65 @@ def cycle_time(
     )
 
 
+LINEAR_MARGIN = 1e-4
+"""Relative safety margin on the joint-rate ratio of a linear move (on top of the refinement
+error estimate; covers the sampling of the profile)."""
+
+LINEAR_REFINE = 16
+"""A linear move's path points are doubled at most until ``LINEAR_REFINE * samples``."""
+
+
+def _solve_line(
+    robot: Robot, p0: FloatArray, d: FloatArray, fr: FloatArray, seeds: FloatArray, orient: Any
+) -> FloatArray:
+    """Joint values at the points ``p0 + fr[k] * d``, each seeded with ``seeds[k]``."""
+    out = np.empty((fr.shape[0], robot.n_joints))
+    for k in range(fr.shape[0]):
+        out[k] = inverse(
+            robot, p0 + fr[k] * d, orient, seeds[k], restarts=0, tol=1e-10, angle_tol=1e-10
+        )
+    return out
+
+
+def _rate_ratio(
+    robot: Robot,
+    qs: FloatArray,
+    d: FloatArray,
+    length: float,
+    use_orient: bool,
+    profile: tuple[FloatArray, FloatArray, FloatArray],
+    speed: float,
+) -> float:
+    """max(max|qdot|/v_max, sqrt(max|qddot|/a_max)) along the sampled profile, from the joint
+    values ``qs`` at evenly spaced points of the line (see :func:`_linear_segment`)."""
+    m = qs.shape[0] - 1
+    xdot = np.zeros(6 if use_orient else 3)
+    xdot[:3] = d / length  # per metre of path
+    d1 = np.empty_like(qs)
+    d2 = np.empty_like(qs)
+    _path_rates(robot.dh, robot.prismatic, robot.base, robot.tool, qs, xdot, use_orient, d1, d2)
+    s, sd, sdd = profile
+    h = length / m
+    idx = np.clip((s / h).astype(np.int64), 0, m - 1)
+    u = (s - idx * h) / h
+    # cubic Hermite of q' on [k, k+1] from q' and q'' at both ends; its derivative is q''
+    c = (2 * u**3 - 3 * u**2 + 1, u**3 - 2 * u**2 + u, -2 * u**3 + 3 * u**2, u**3 - u**2)
+    g = (
+        (6 * u**2 - 6 * u) / h,
+        (3 * u**2 - 4 * u + 1) / h,
+        (-6 * u**2 + 6 * u) / h,
+        (3 * u**2 - 2 * u) / h,
+    )
+    ends = (d1[idx], h * d2[idx], d1[idx + 1], h * d2[idx + 1])
+    q1 = sum(ci[:, None] * e for ci, e in zip(c, ends, strict=True))
+    q2 = sum(gi[:, None] * e for gi, e in zip(g, ends, strict=True))
+    qd = q1 * sd[:, None]
+    qdd = q2 * (sd * sd)[:, None] + q1 * sdd[:, None]
+    ratio_v = float(np.max(np.abs(qd) / (robot.v_max * speed)))
+    ratio_a = float(np.max(np.abs(qdd) / (robot.a_max * speed * speed)))
+    return max(ratio_v, math.sqrt(ratio_a))
+
+
 def _linear_segment(
     robot: Robot,
     p0: FloatArray,
@@ -802,33 +996,53 @@ def _linear_segment(
     profile: str,
     samples: int,
 ) -> float:
-    """Time of a straight tool move p0 -> p1, slowed uniformly where a joint would exceed its
-    speed limit (joint rates estimated between ``samples`` IK points along the line)."""
-    length = float(np.linalg.norm(p1 - p0))
+    """Time of a straight tool move p0 -> p1 at the TCP limits, slowed uniformly where a joint
+    would exceed its speed or acceleration limit.
+
+    The tool follows the time-optimal rest-to-rest profile s(t) of the line's length (TCP speed,
+    acceleration and, for the S-curve, jerk ``tcp_a_max / T_JERK``, all scaled by ``speed``,
+    ``speed**2``, ``speed**3``). Joint values along the line are q(s); at evenly spaced points
+    q' = dq/ds and q'' come from the Jacobian (:func:`_path_rates`), between them from a cubic
+    Hermite interpolant of q'. The joint rates along the profile are
+
+        qdot = q'(s) sdot,    qddot = q''(s) sdot^2 + q'(s) sddot,
+
+    evaluated on a fine grid of every profile phase (both ends included). Stretching time by r
+    divides speeds by r and accelerations by r^2, so the move needs
+    ``r = max(max|qdot|/v_max, sqrt(max|qddot|/a_max))``. It is computed with ``samples``
+    intervals, then with twice as many (the new points in between) and so on until two
+    successive values agree within LINEAR_MARGIN (or ``LINEAR_REFINE * samples`` intervals);
+    the move takes ``T_nominal * max(1, (r + |r - r_coarser|) * (1 + LINEAR_MARGIN))``.
+    Joint jerk is not checked.
+    """
+    d = np.asarray(p1 - p0, dtype=np.float64)
+    length = float(np.linalg.norm(d))
     if length == 0.0:
         return 0.0
     v = robot.tcp_v_max * speed
     a = robot.tcp_a_max * speed * speed
-    if profile == "scurve":
-        j = a / 0.05
-        t_nom = float(scurve_time(length, v, a, j))
-    else:
-        t_nom = float(trapezoidal_time(length, v, a))
-    # time at which the nominal profile passes each sample point (invert s(t) on a fine grid)
-    grid = np.linspace(0.0, t_nom, 512)
-    if profile == "scurve":
-        s, _ = sample_scurve(length, v, a, a / 0.05, grid)
-    else:
-        s, _ = sample_trapezoidal(length, v, a, grid)
-    fr = np.linspace(0.0, 1.0, max(samples, 2) + 1)
-    t_at = np.interp(fr * length, s, grid)
-    q_prev = q0
-    ratio = 1.0
-    vlim = robot.v_max * speed
-    for k in range(1, fr.shape[0]):
-        q_k = inverse(robot, p0 + fr[k] * (p1 - p0), orientation, q_prev, restarts=0)
-        dt = t_at[k] - t_at[k - 1]
-        if dt > 0.0:
-            ratio = max(ratio, float(np.max(np.abs(q_k - q_prev) / (vlim * dt))))
-        q_prev = q_k
-    return t_nom * ratio
+    j = robot.tcp_a_max / T_JERK * speed**3 if profile == "scurve" else math.inf
+    t_nom = float(scurve_time(length, v, a, j))
+    _, s, sd, sdd = _profile_states(length, v, a, j, 64)
+    use_orient = orientation is not None
+    m = max(int(samples), 2)
+    fr = np.linspace(0.0, 1.0, m + 1)
+    qs = np.empty((m + 1, robot.n_joints))
+    q = q0
+    for k in range(m + 1):  # each point seeded with the one before
+        q = _solve_line(robot, p0, d, fr[k : k + 1], q[None, :], orientation)[0]
+        qs[k] = q
+    coarse = _rate_ratio(robot, qs, d, length, use_orient, (s, sd, sdd), speed)
+    while True:
+        # halve the spacing: solve the midpoints, each seeded with the point before it
+        mid = _solve_line(robot, p0, d, (fr[:-1] + fr[1:]) / 2, qs[:-1], orientation)
+        fine_q = np.empty((2 * m + 1, robot.n_joints))
+        fine_q[0::2] = qs
+        fine_q[1::2] = mid
+        m, qs, fr = 2 * m, fine_q, np.linspace(0.0, 1.0, 2 * m + 1)
+        fine = _rate_ratio(robot, qs, d, length, use_orient, (s, sd, sdd), speed)
+        err = abs(fine - coarse)
+        if err <= LINEAR_MARGIN * fine or m >= LINEAR_REFINE * max(int(samples), 2):
+            break
+        coarse = fine
+    return t_nom * max(1.0, (fine + err) * (1.0 + LINEAR_MARGIN))

@@ -169,18 +169,29 @@ def _sample_profile(
 
 @jit
 def _scurve_v_for_time(d: float, v_hi: float, a: float, j: float, target: float) -> float:
-    """Largest cruise speed <= v_hi whose S-curve time is >= target (bisection)."""
+    """Cruise speed in (0, v_hi] at which the S-curve move over ``d`` takes ``target``.
+
+    The time falls monotonically as the cruise speed rises (until the speed is no longer
+    reached), so bisection on v keeps ``time(lo) > target >= time(hi)`` and returns ``hi``:
+    the smallest speed found whose time is <= target, i.e. the axis finishes with (never
+    after) the slowest one. Returns ``v_hi`` if even that takes at least ``target``. The
+    bisection stops when the bracket is within 4e-16 of ``hi`` -- relative to the answer, not
+    to ``v_hi``, so a tiny axis (v ~ 1e-18 next to v_hi ~ 1) gets its speed to full precision
+    as well; the iteration cap allows halving all the way down to subnormal speeds.
+    """
     if _scurve_time(d, v_hi, a, j) >= target:
         return v_hi
     lo = 0.0
     hi = v_hi
-    for _ in range(200):
+    for _ in range(2200):
         mid = 0.5 * (lo + hi)
-        if mid <= 0.0 or _scurve_time(d, mid, a, j) > target:
+        if mid <= lo or mid >= hi:  # no float between lo and hi
+            break
+        if _scurve_time(d, mid, a, j) > target:
             lo = mid
         else:
             hi = mid
-        if hi - lo <= 1e-15 * v_hi:
+        if hi - lo <= 4e-16 * hi:
             break
     return hi
 
@@ -222,8 +233,12 @@ def _limits(
 ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     v = positive("v_max", v_max, "m/s (rad/s for a rotary axis)")
     a = positive("a_max", a_max, "m/s^2 (rad/s^2 for a rotary axis)")
-    j = None if j_max is None else positive_or_inf("j_max", j_max, "m/s^3 (rad/s^3)")
+    j = None if j_max is None else _jerk(j_max)
     return v, a, j
+
+
+def _jerk(j_max: Any) -> FloatArray:
+    return positive_or_inf("j_max", j_max, "m/s^3 (rad/s^3; inf for no jerk limit)")
 
 
 def trapezoidal_time(distance: Any, v_max: Any, a_max: Any) -> float | FloatArray:
@@ -251,8 +266,8 @@ def scurve_time(distance: Any, v_max: Any, a_max: Any, j_max: Any) -> float | Fl
     of ``distance`` is ignored. Inputs broadcast together.
     """
     d = as_float("distance", distance, "m (rad for a rotary axis)")
-    v, a, j = _limits(v_max, a_max, j_max)
-    assert j is not None
+    v, a, _ = _limits(v_max, a_max)
+    j = _jerk(j_max)
     shape, (df, vf, af, jf) = broadcast(distance=d, v_max=v, a_max=a, j_max=j)
     out = np.empty(df.shape[0])
     _scurve_times(df, vf, af, jf, out)
@@ -268,6 +283,38 @@ def _sample(distance: float, v: float, a: float, j: float, t: Any) -> tuple[Floa
     a_peak = a if tj == 0.0 else j * tj
     _sample_profile(distance, tj, ta, tv, j, a_peak, tflat, pos, vel)
     return pos.reshape(times.shape), vel.reshape(times.shape)
+
+
+def _profile_states(
+    distance: float, v: float, a: float, j: float, per_phase: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Time, position, velocity and acceleration along the time-optimal profile (trapezoid
+    for ``j = inf``), ``per_phase`` points in every phase of non-zero duration, both ends
+    included and each evaluated with its own phase's polynomial -- so the one-sided values at
+    an acceleration jump (trapezoid) are both present. ``distance`` > 0."""
+    tj, ta, tv = _scurve_phases(distance, v, a, j)
+    if tj > 0.0:
+        ap = j * tj
+        durs = (tj, ta, tj, tv, tj, ta, tj)
+        jerks = (j, 0.0, -j, 0.0, -j, 0.0, j)
+        acc0 = (0.0, ap, ap, 0.0, 0.0, -ap, -ap)
+    else:
+        durs = (0.0, ta, 0.0, tv, 0.0, ta, 0.0)
+        jerks = (0.0,) * 7
+        acc0 = (0.0, a, 0.0, 0.0, 0.0, -a, 0.0)
+    ts, ps, vs, accs = [], [], [], []
+    t0 = p0 = v0 = 0.0
+    for h, jk, ak in zip(durs, jerks, acc0, strict=True):
+        if h > 0.0:
+            tau = np.linspace(0.0, h, per_phase)
+            ts.append(t0 + tau)
+            ps.append(p0 + v0 * tau + 0.5 * ak * tau**2 + jk * tau**3 / 6.0)
+            vs.append(v0 + ak * tau + 0.5 * jk * tau**2)
+            accs.append(ak + jk * tau)
+        p0 = p0 + v0 * h + 0.5 * ak * h * h + jk * h**3 / 6.0
+        v0 = v0 + ak * h + 0.5 * jk * h * h
+        t0 += h
+    return np.concatenate(ts), np.concatenate(ps), np.concatenate(vs), np.concatenate(accs)
 
 
 def _scalar(name: str, arr: FloatArray) -> float:
@@ -293,8 +340,8 @@ def sample_scurve(
     """Position (m) and velocity (m/s) at times ``t`` (s) along the time-optimal jerk-limited
     profile of one move starting at t = 0 from rest (see :func:`sample_trapezoidal`)."""
     d = _scalar("distance", as_float("distance", distance, "m"))
-    v, a, j = _limits(v_max, a_max, j_max)
-    assert j is not None
+    v, a, _ = _limits(v_max, a_max)
+    j = _jerk(j_max)
     return _sample(d, _scalar("v_max", v), _scalar("a_max", a), _scalar("j_max", j), t)
 
 

@@ -160,13 +160,25 @@ def shortest_paths(
 
 def _node(sp: ShortestPaths, name: str, value: Any) -> int:
     n = sp.dist.shape[0]
-    try:
-        idx = int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a node index, got {value!r}") from exc
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    # int() would truncate 1.9 to node 1; a bool is not a node either
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer node index, got {value!r}")
+    idx = int(value)
     if not 0 <= idx < n:
         raise ValueError(f"{name} must be a node index in 0..{n - 1}, got {idx}")
     return idx
+
+
+def _indices(name: str, value: Any) -> IntArray:
+    """A 1-D array of integer node indices (bools and non-integral numbers are refused)."""
+    items = value if isinstance(value, (list, tuple)) else None
+    arr = np.asarray(value)
+    bad_item = items is not None and any(isinstance(x, (bool, np.bool_)) for x in items)
+    if arr.ndim > 1 or bad_item or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
+        raise ValueError(f"{name} must be a sequence of integer node indices, got {value!r}")
+    return np.atleast_1d(arr).astype(np.int64)
 
 
 def route(sp: ShortestPaths, source: int, target: int) -> IntArray:
@@ -185,17 +197,22 @@ def route(sp: ShortestPaths, source: int, target: int) -> IntArray:
 
 def _stops(sp: ShortestPaths, stop_nodes: Any) -> BoolArray:
     n = sp.dist.shape[0]
-    if stop_nodes is None:
+    if stop_nodes is None or stop_nodes is False:
         return np.zeros(n, dtype=np.bool_)
     if stop_nodes is True:
         return np.ones(n, dtype=np.bool_)
     arr = np.asarray(stop_nodes)
+    if arr.ndim == 0 and arr.dtype == np.bool_:
+        raise ValueError(
+            f"stop_nodes must be None, True, False, a list of node indices or a mask of {n} "
+            f"booleans, got {stop_nodes!r}"
+        )
     if arr.dtype == np.bool_:
         if arr.shape != (n,):
             raise ValueError(f"stop_nodes as a mask must have {n} entries, got {arr.shape}")
         return np.ascontiguousarray(arr)
     mask = np.zeros(n, dtype=np.bool_)
-    for k in np.atleast_1d(arr):
+    for k in _indices("stop_nodes", stop_nodes):
         mask[_node(sp, "stop_nodes entry", k)] = True
     return mask
 
@@ -214,26 +231,32 @@ def travel_time(
 
     Between consecutive stops the vehicle follows one trapezoidal profile (``v_max`` m/s,
     ``a_max`` m/s^2) over the summed edge lengths. ``stop_nodes``: nodes where it comes to rest
-    (an index list, a boolean mask, ``True`` for every node, default none); at each intermediate
-    stop it also waits ``dwell`` seconds.
+    (an index list, a boolean mask, ``True`` for every node, ``None``/``False`` for none); at
+    each intermediate stop it also waits ``dwell`` seconds. Where the path turns back along the
+    edge it came (``[..., u, x, u, ...]``) the vehicle also comes to rest at ``x`` -- it must
+    stop to reverse -- without dwell unless ``x`` is a stop node. Node indices must be integers.
     """
     v = float(positive("v_max", v_max, "m/s"))
     a = float(positive("a_max", a_max, "m/s^2"))
     dw = float(nonnegative("dwell", dwell, "s"))
-    nodes = [_node(sp, "path entry", p) for p in np.atleast_1d(np.asarray(path))]
+    nodes: list[int] = []
+    for p in _indices("path", path):
+        x = _node(sp, "path entry", p)
+        if not nodes or nodes[-1] != x:  # a repeated node is no move
+            nodes.append(x)
     stop = _stops(sp, stop_nodes)
     t = 0.0
     leg = 0.0
     for k in range(1, len(nodes)):
         u, x = nodes[k - 1], nodes[k]
-        if u == x:
-            continue
         if not np.isfinite(sp.weights[u, x]):
             raise ValueError(f"path has no edge from node {u} to node {x}")
         leg += float(sp.weights[u, x])
-        if k < len(nodes) - 1 and stop[x]:
-            t += _trap_time(leg, v, a) + dw
-            leg = 0.0
+        if k < len(nodes) - 1:
+            reverses = nodes[k + 1] == u  # back along the same aisle: stop to turn round
+            if stop[x] or reverses:
+                t += _trap_time(leg, v, a) + (dw if stop[x] else 0.0)
+                leg = 0.0
     return t + _trap_time(leg, v, a)
 
 

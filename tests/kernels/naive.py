@@ -4,13 +4,17 @@ Each follows a different route to the answer than the kernel it checks: motion t
 bisection on the peak velocity (and a step-by-step simulation for the trapezoid), forward
 kinematics by explicit matrix products of Python lists (and, for the ABB arm, the URDF joint
 chain instead of DH), travel times by walking the route, the flow line by the recursion written
-with dictionaries.
+with dictionaries, and the flow line's window statistics by an event-by-event simulation that
+integrates the state of every station between events.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 # --------------------------------------------------------------------------- motion
 
@@ -128,16 +132,24 @@ IRB1200_7_70_URDF = [
 
 
 def route_time(
-    lengths: Sequence[float], stops_after: Sequence[bool], v: float, a: float, dwell: float
+    lengths: Sequence[float],
+    stops_after: Sequence[bool],
+    v: float,
+    a: float,
+    dwell: float,
+    dwell_after: Sequence[bool] | None = None,
 ) -> float:
-    """Sum of trapezoid times of the legs between stops (stops_after[i]: rest after edge i)."""
+    """Sum of trapezoid times of the legs between stops (stops_after[i]: rest after edge i;
+    dwell_after[i]: wait ``dwell`` there, default at every stop)."""
+    if dwell_after is None:
+        dwell_after = stops_after
     t = 0.0
     leg = 0.0
     for i, ln in enumerate(lengths):
         leg += ln
         if stops_after[i] or i == len(lengths) - 1:
             t += move_time_bisect(leg, v, a)
-            if i < len(lengths) - 1:
+            if i < len(lengths) - 1 and dwell_after[i]:
                 t += dwell
             leg = 0.0
     return t
@@ -176,3 +188,144 @@ def flowline(
                 done = max(done, dep.get((n - buffers[k + 1] - 1, k + 1), -math.inf))
             dep[(n, k)] = done
     return [[entry[n]] + [dep[(n, k)] for k in range(k_count)] for n in range(n_parts)]
+
+
+@dataclass
+class Window:
+    """Window statistics of one replication (see kernels.flowline_window.FlowlineWindow)."""
+
+    departed: int
+    cycle_sum: float
+    wip: float
+    arrived: int
+    wip_start: int
+    wip_end: int
+    front: float
+    busy: list[float]
+    blocked: list[float]
+    queue: list[float]
+    completed: list[int]
+
+
+def flowline_window_des(
+    process: Sequence[Sequence[float]],
+    buffers: Sequence[int],
+    arrivals: Sequence[float] | None,
+    w0: float,
+    w1: float,
+) -> Window:
+    """Event-by-event simulation of a serial line with blocking after service: an event queue
+    of arrivals and service completions; after each batch of simultaneous events finished
+    parts move on where there is room (downstream first), the front queue feeds station 0,
+    idle servers start the next part. The state (busy, blocked, buffer contents, front queue,
+    parts in the line) is logged after every batch and integrated over the window (w0, w1].
+    Counts come from the event times (departure, completion, arrival)."""
+    n_parts, k_count = len(process), len(buffers)
+    server: list[int | None] = [None] * k_count
+    done = [False] * k_count
+    buf: list[deque[int]] = [deque() for _ in range(k_count)]
+    front: deque[int] = deque()
+    entry: list[float | None] = [None] * n_parts
+    finished: dict[tuple[int, int], float] = {}  # (part, station) -> completion
+    exit_time: dict[int, float] = {}
+    events: list[tuple[float, int, str, int]] = []
+    seq = 0
+    next_new = 0
+    if arrivals is not None:
+        for n, t_a in enumerate(arrivals):
+            heapq.heappush(events, (t_a, seq, "arr", n))
+            seq += 1
+
+    def room(k: int) -> bool:
+        held = len(buf[k]) + (server[k] is not None)
+        return buffers[k] < 0 or held < buffers[k] + 1
+
+    def state() -> tuple[list[int], list[int], list[int], int, int]:
+        busy = [int(server[k] is not None and not done[k]) for k in range(k_count)]
+        blk = [int(server[k] is not None and done[k]) for k in range(k_count)]
+        wip = sum(1 for n in range(n_parts) if entry[n] is not None and n not in exit_time)
+        return busy, blk, [len(b) for b in buf], len(front), wip
+
+    def settle(t: float) -> None:
+        nonlocal seq, next_new
+        changed = True
+        while changed:
+            changed = False
+            for k in range(k_count - 1, -1, -1):
+                part = server[k]
+                if part is not None and done[k]:
+                    if k == k_count - 1:
+                        exit_time[part] = t
+                    elif room(k + 1):
+                        buf[k + 1].append(part)
+                    else:
+                        continue
+                    server[k] = None
+                    done[k] = False
+                    changed = True
+            while arrivals is not None and front and room(0):
+                buf[0].append(front.popleft())
+                changed = True
+            for k in range(k_count):
+                if server[k] is not None:
+                    continue
+                if buf[k]:
+                    part = buf[k].popleft()
+                elif k == 0 and arrivals is None and next_new < n_parts:
+                    part = next_new
+                    next_new += 1
+                    entry[part] = t
+                else:
+                    continue
+                server[k] = part
+                finished[(part, k)] = t + process[part][k]
+                heapq.heappush(events, (t + process[part][k], seq, "done", k))
+                seq += 1
+                changed = True
+
+    settle(0.0)
+    log = [(0.0, state())]
+    while events:
+        t = events[0][0]
+        while events and events[0][0] == t:
+            _, _, kind, x = heapq.heappop(events)
+            if kind == "arr":
+                entry[x] = t
+                front.append(x)
+            else:
+                done[x] = True
+        settle(t)
+        log.append((t, state()))
+
+    busy = [0.0] * k_count
+    blk = [0.0] * k_count
+    queue = [0.0] * k_count
+    front_area = 0.0
+    wip_area = 0.0
+    ends = [t for t, _ in log[1:]] + [math.inf]
+    for (t, (b_, bl, q, fr, wp)), t2 in zip(log, ends, strict=True):
+        h = min(t2, w1) - max(t, w0)
+        if h > 0.0:
+            for k in range(k_count):
+                busy[k] += b_[k] * h
+                blk[k] += bl[k] * h
+                queue[k] += q[k] * h
+            front_area += fr * h
+            wip_area += wp * h
+    departed = [n for n, t in exit_time.items() if w0 < t <= w1]
+    came = [arrivals[n] if arrivals is not None else entry[n] for n in range(n_parts)]
+    return Window(
+        departed=len(departed),
+        cycle_sum=sum(exit_time[n] - (entry[n] or 0.0) for n in departed),
+        wip=wip_area,
+        arrived=sum(1 for c in came if c is not None and w0 < c <= w1),
+        wip_start=sum(1 for n, c in enumerate(came) if c is not None and c <= w0 < exit_time[n]),
+        wip_end=sum(1 for n, c in enumerate(came) if c is not None and c <= w1 < exit_time[n]),
+        front=front_area,
+        busy=busy,
+        blocked=blk,
+        queue=queue,
+        completed=[
+            sum(1 for n in range(n_parts) if w0 < finished[(n, k)] <= w1) for k in range(k_count)
+        ],
+    )

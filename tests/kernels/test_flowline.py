@@ -151,6 +151,23 @@ def test_stats_exact_on_a_hand_example() -> None:
     assert math.isnan(empty.cycle_time_s[0]) and empty.departed[0] == 0
 
 
+def test_streaming_history_rule() -> None:
+    """first >= max(finite buffers) + 1 (and >= 1) reproduces the one-call result; every
+    buffer unlimited still needs one part of history (the server of the part before)."""
+    rng = np.random.default_rng(5)
+    p = rng.exponential(1.0, (1, 12, 3))
+    for buffers, need in (([-1, 2, 0], 3), ([-1, -1, -1], 1), ([4, 0, 1], 5)):
+        b = np.array(buffers)
+        whole = flowline_departures(p, b)
+        out = whole.copy()
+        out[:, need:] = np.nan
+        flowline_departures(p, b, out=out, first=need)
+        np.testing.assert_array_equal(out, whole)
+        if need > 1:
+            with pytest.raises(ValueError, match=f">= {need} parts"):
+                flowline_departures(p, b, out=whole.copy(), first=need - 1)
+
+
 def test_saturated_entry_is_start_of_service() -> None:
     p = np.array([[[2.0, 5.0], [2.0, 5.0], [2.0, 5.0]]])
     out = flowline_departures(p, np.array([-1, 0]))
@@ -175,6 +192,29 @@ def test_saturated_entry_is_start_of_service() -> None:
         (
             lambda: flowline_departures(np.ones((1, 2, 1)), np.array([1]), np.ones((2, 2))),
             "arrivals must have shape",
+        ),
+        (lambda: flowline_departures(np.ones((1, 2, 1)), np.array([True])), "whole numbers"),
+        (
+            lambda: flowline_departures(
+                np.ones((1, 2, 1)), np.array([1]), out=np.zeros((1, 2, 2)), first=True
+            ),
+            "first must be a whole number of parts",
+        ),
+        (
+            lambda: flowline_departures(
+                np.ones((1, 2, 1)),
+                np.array([1]),
+                out=np.zeros((1, 2, 2)),
+                first=1.0,  # type: ignore[arg-type]
+            ),
+            "first must be a whole number of parts",
+        ),
+        (
+            # buffer 2 looks back 3 parts: 2 rows of history would drop a blocking constraint
+            lambda: flowline_departures(
+                np.ones((1, 5, 2)), np.array([-1, 2]), out=np.zeros((1, 5, 3)), first=2
+            ),
+            r"first must be 0 or >= 3 parts",
         ),
         (lambda: flowline_stats(np.ones((1, 2, 2)), -1.0, 5.0), "warmup must be >= 0 s"),
         (lambda: flowline_stats(np.ones((1, 2, 2)), 0.0, 0.0), "horizon must be > 0 s"),

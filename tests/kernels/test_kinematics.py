@@ -4,9 +4,12 @@ Pins down: DH forward kinematics equals an explicit product of the four elementa
 (revolute and prismatic joints, batched or not); the presets reproduce published geometry —
 the UR5e zero pose from Universal Robots' DH table, the ABB IRB 1200-7/0.7 joint chain of its
 ROS-Industrial URDF, the SCARA's planar closed form; the inverse kinematics round-trips
-(inverse then forward returns the target) within the joint limits and fails with
-``UnreachableError`` and the distance when a target is out of reach; cycle times add dwell
-exactly, shrink with blending and equal the motion-profile times of their segments.
+(inverse then forward returns the target) within the joint limits, solves all random reachable
+FK poses of the six-axis presets (its orientation error is the rotation vector, also at 180
+degrees), validates its options and fails with ``UnreachableError`` and the distance when a
+target is out of reach; cycle times add dwell exactly, shrink with blending, equal the
+motion-profile times of their segments and double at half speed; linear moves keep every joint
+within its speed and acceleration limit along the returned timing.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from kernels.kinematics import (
     IRB1200_7_70,
     PRESETS,
     SCARA_LS6_602,
+    T_JERK,
     TOOL_DOWN,
     UR5E,
     Robot,
@@ -32,9 +36,9 @@ from kernels.kinematics import (
     inverse,
     standard_cycle_waypoints,
 )
-from kernels.motion import synchronize, trapezoidal_time
+from kernels.motion import sample_scurve, scurve_time, synchronize, trapezoidal_time
 from tests.kernels import naive
-from tests.kernels.budget import examples
+from tests.kernels.budget import examples, scale
 
 angle = st.floats(min_value=-math.pi, max_value=math.pi)
 
@@ -110,6 +114,20 @@ def test_irb1200_matches_its_urdf_chain(u: list[float]) -> None:
     assert ref[:3, :3].T @ t[:3, :3] == pytest.approx(fixed, abs=1e-12)
 
 
+def test_irb1200_flange_frame_vs_ros_tool0() -> None:
+    # ROS-Industrial's tool0 is link_6 rotated +90 deg about y (joint "link_6-tool0", rpy
+    # 0 pi/2 0): z along the flange axis, like the DH frame -- which differs from tool0 by
+    # 180 deg about z (a tool defined for tool0 needs that rotation prepended here).
+    ry90 = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0]])
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        q = _q_in_limits(IRB1200_7_70, list(rng.uniform(0, 1, 6)))
+        link6 = np.array(naive.urdf_fk(naive.IRB1200_7_70_URDF, list(q)))[:3, :3]
+        tool0 = link6 @ ry90
+        dh = IRB1200_7_70.forward(q)[:3, :3]
+        assert tool0.T @ dh == pytest.approx(np.diag([-1.0, -1.0, 1.0]), abs=1e-12)
+
+
 def test_irb1200_zero_pose() -> None:
     # product specification geometry: wrist centre 0.3991 + 0.350 + 0.042 m high, flange
     # 0.351 + 0.082 m in front of axis 1
@@ -160,8 +178,73 @@ def test_inverse_round_trip_scara_anywhere(u: list[float]) -> None:
     assert SCARA_LS6_602.forward(q)[:3, 3] == pytest.approx(target, abs=1e-5)
 
 
+@pytest.mark.parametrize("key", ["ur5e", "irb1200_7_70"])
+def test_inverse_finds_random_reachable_poses(key: str) -> None:
+    """FK poses at random joint values within the limits are reachable by construction: the
+    solver must find (nearly) all of them, within the limits, and round-trip."""
+    robot = PRESETS[key]
+    rng = np.random.default_rng(2024)
+    n = scale(300, 30)
+    lo = np.maximum(robot.q_min, -math.pi)
+    hi = np.minimum(robot.q_max, math.pi)
+    failed = []
+    for _ in range(n):
+        target = robot.forward(rng.uniform(lo, hi))
+        try:
+            q = inverse(robot, target[:3, 3], target[:3, :3])
+        except UnreachableError as exc:
+            failed.append((exc.distance, exc.angle))
+            continue
+        assert np.all(q >= robot.q_min) and np.all(q <= robot.q_max)
+        got = robot.forward(q)
+        assert got[:3, 3] == pytest.approx(target[:3, 3], abs=2e-6)
+        assert got[:3, :3] == pytest.approx(target[:3, :3], abs=2e-6)
+    assert len(failed) <= n // 200, failed  # >= 99.5 % (100 % with these seeds)
+
+
+def test_inverse_returns_the_turn_nearest_the_seed() -> None:
+    """A restart may converge with a +-360 degree joint a turn away from the seed; the result
+    is shifted by whole turns (same pose) to the value nearest q0."""
+    rng = np.random.default_rng(11)
+    points = [np.array([0.3, -0.3, 0.18125])]  # home start fails; a restart ends J4 at -357 deg
+    points += [rng.uniform((0.3, -0.3, 0.05), (0.6, 0.3, 0.4)) for _ in range(20)]
+    for p in points:
+        q = inverse(UR5E, p, TOOL_DOWN)
+        assert np.all(np.abs(q - UR5E.q_home) <= math.pi + 1e-12)
+        assert UR5E.forward(q)[:3, 3] == pytest.approx(p, abs=1e-5)
+
+
+@pytest.mark.parametrize("angle", [math.pi, math.pi - 1e-7, math.pi - 1e-3, 2.5, 1e-3, 1e-9])
+def test_orientation_error_is_the_rotation_vector(angle: float) -> None:
+    """The IK's orientation error is axis * angle of R_d R^T, also at (and near) 180 degrees,
+    where the cross-product form 0.5 * sum r x r_d vanishes and stalled the solver."""
+    from kernels.kinematics import _pose_error
+
+    rng = np.random.default_rng(int(angle * 1e6) % 2**32)
+    for _ in range(5):
+        axis = rng.normal(size=3)
+        axis /= np.linalg.norm(axis)
+        frame = np.eye(4)
+        other = rng.normal(size=3)
+        other /= np.linalg.norm(other)
+        frame[:3, :3] = np.array(naive._axis_rotation(list(other), 1.0))[:3, :3]
+        rot = np.array(naive._axis_rotation(list(axis), angle))[:3, :3]
+        target = np.eye(4)
+        target[:3, :3] = rot @ frame[:3, :3]
+        err = np.zeros(6)
+        _, oe = _pose_error(frame, target, True, err)
+        assert oe == pytest.approx(angle, rel=1e-9)
+        if angle == math.pi:  # the axis' sign is arbitrary at exactly 180 degrees
+            assert abs(err[3:] @ axis) == pytest.approx(angle, rel=1e-9)
+        else:
+            assert err[3:] == pytest.approx(angle * axis, rel=1e-7, abs=1e-15)
+
+
 def test_unreachable_target_reports_distance() -> None:
-    with pytest.raises(UnreachableError, match="out of reach of UR5e") as info:
+    with pytest.raises(
+        UnreachableError,
+        match=r"out of reach of UR5e .*no solution found \(closest: 1\.0\d* m, 0 rad\)",
+    ) as info:
         inverse(UR5E, (2.0, 0.0, 0.1625))
     # UR5e reaches at most ~0.92 m from the shoulder; the closest pose is > 1 m short
     assert info.value.distance > 0.9
@@ -185,6 +268,23 @@ def test_inverse_bad_inputs() -> None:
         inverse(UR5E, (0.3, 0.1, 0.3), np.diag([1.0, 1.0, -1.0]))
     with pytest.raises(ValueError, match="dh must have shape"):
         forward([[0.1, 0.2, 0.3]], [0.0])
+    p = (0.45, -0.15, 0.3)
+    for kw, msg in [
+        ({"tol": math.nan}, "tol must be finite"),
+        ({"tol": 0.0}, "tol must be > 0 m"),
+        ({"tol": [1e-6, 1e-6]}, "tol must be a single number"),
+        ({"angle_tol": -1e-6}, "angle_tol must be > 0 rad"),
+        ({"angle_tol": None}, "angle_tol must be a number in rad"),
+        ({"damping": math.inf}, "damping must be finite"),
+        ({"damping": 0.0}, "damping must be > 0"),
+        ({"max_iter": 2.5}, "max_iter must be a whole number of iterations"),
+        ({"max_iter": 0}, "max_iter must be >= 1 iterations"),
+        ({"max_iter": True}, "max_iter must be a whole number"),
+        ({"restarts": -1}, "restarts must be >= 0"),
+        ({"restarts": 1.0}, "restarts must be a whole number"),
+    ]:
+        with pytest.raises(ValueError, match=msg):
+            inverse(IRB1200_7_70, p, TOOL_DOWN, **kw)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"q must have shape \(\.\.\., 6\)"):
         forward(UR5E.dh, [0.0, 0.0])
 
@@ -242,6 +342,91 @@ def test_cycle_time_dwell_blending_profiles(robot: Robot, start: tuple[float, ..
             assert robot.forward(q)[:3, :3] == pytest.approx(TOOL_DOWN, abs=1e-5)
 
 
+@pytest.mark.parametrize("move", ["joint", "linear"])
+@pytest.mark.parametrize("profile", ["trapezoidal", "scurve"])
+@pytest.mark.parametrize(
+    ("robot", "start"),
+    [
+        (SCARA_LS6_602, (0.40, -0.15, -0.15)),
+        (IRB1200_7_70, (0.45, -0.15, 0.30)),
+        (UR5E, (0.45, -0.15, 0.15)),
+    ],
+)
+def test_half_speed_takes_twice_as_long(robot: Robot, start, move: str, profile: str) -> None:  # type: ignore[no-untyped-def]
+    """speed scales speeds by s, accelerations by s^2 and jerks by s^3 -- joint and TCP limits
+    alike -- so every move takes exactly 1/s as long."""
+    wp = standard_cycle_waypoints(start)
+    full = cycle_time(robot, wp, closed=True, move=move, profile=profile)  # type: ignore[arg-type]
+    half = cycle_time(robot, wp, closed=True, move=move, profile=profile, speed=0.5)  # type: ignore[arg-type]
+    assert half.segments_s == pytest.approx(2.0 * full.segments_s, rel=1e-9)
+    assert half.total_s == pytest.approx(2.0 * full.total_s, rel=1e-9)
+
+
+# Boxes (m, base frame) in which every straight line keeps clear of singularities and limits.
+LINEAR_BOXES = {
+    "scara_ls6_602": ((0.2, -0.3, -0.2), (0.5, 0.3, 0.0)),
+    "irb1200_7_70": ((0.3, -0.3, 0.15), (0.55, 0.3, 0.45)),
+    "ur5e": ((0.3, -0.3, 0.05), (0.6, 0.3, 0.4)),
+}
+
+
+@examples(8, 2)
+@given(
+    key=st.sampled_from(sorted(LINEAR_BOXES)),
+    u=st.lists(st.floats(0.0, 1.0), min_size=6, max_size=6),
+    profile=st.sampled_from(["trapezoidal", "scurve"]),
+)
+def test_linear_move_respects_joint_limits(key: str, u: list[float], profile: str) -> None:
+    """Sample q(t) densely along the returned timing (the nominal TCP profile stretched
+    uniformly) by inverse kinematics, and differentiate: joint speeds and accelerations stay
+    within their limits. Difference quotients are averages of the true rates, so they never
+    overstate them."""
+    from kernels.kinematics import _linear_segment
+
+    robot = PRESETS[key]
+    lo, hi = (np.array(b) for b in LINEAR_BOXES[key])
+    p0 = lo + np.array(u[:3]) * (hi - lo)
+    p1 = lo + np.array(u[3:]) * (hi - lo)
+    length = float(np.linalg.norm(p1 - p0))
+    if length < 1e-3:
+        return
+    orient = TOOL_DOWN if robot.orient_ik else None
+    q0 = inverse(robot, p0, orient)
+    total = _linear_segment(robot, p0, p1, q0, orient, 1.0, profile, 16)
+    v, a = robot.tcp_v_max, robot.tcp_a_max
+    j = a / T_JERK if profile == "scurve" else math.inf
+    nominal = scurve_time(length, v, a, j)
+    assert total >= nominal
+    n = scale(1500, 250)
+    t = np.linspace(0.0, total, n)
+    s, _ = sample_scurve(length, v, a, j, t * (nominal / total))
+    qs = np.empty((n, robot.n_joints))
+    q = q0
+    for i, si in enumerate(s):
+        q = inverse(
+            robot, p0 + si / length * (p1 - p0), orient, q, restarts=0, tol=1e-13, angle_tol=1e-13
+        )
+        qs[i] = q
+    dt = t[1] - t[0]
+    qd = np.abs(np.diff(qs, axis=0)) / dt
+    qdd = np.abs(np.diff(qs, 2, axis=0)) / dt**2
+    assert np.all(qd <= robot.v_max * (1 + 1e-6) + 1e-12 / dt)
+    assert np.all(qdd <= robot.a_max * (1 + 1e-4) + 4e-13 / dt**2)
+
+
+def test_linear_move_near_the_scara_base_is_acceleration_limited() -> None:
+    """The reviewer's case: across in front of the SCARA's base J1 would need 2.2x its
+    acceleration at the TCP limits, while its speed stays within limits -- the move is slowed
+    by sqrt(max|qddot| / a_max), not by the speed ratio."""
+    from kernels.kinematics import _linear_segment
+
+    p0, p1 = np.array([0.2, -0.3, -0.15]), np.array([0.2, 0.3, -0.15])
+    q0 = inverse(SCARA_LS6_602, p0)
+    total = _linear_segment(SCARA_LS6_602, p0, p1, q0, None, 1.0, "trapezoidal", 16)
+    nominal = trapezoidal_time(0.6, SCARA_LS6_602.tcp_v_max, SCARA_LS6_602.tcp_a_max)
+    assert total / nominal > 1.5  # speeds alone allowed ~1.05
+
+
 def test_cycle_time_bad_inputs() -> None:
     wp = standard_cycle_waypoints((0.40, -0.15, -0.15))
     with pytest.raises(ValueError, match="dwell must be >= 0 s"):
@@ -254,6 +439,8 @@ def test_cycle_time_bad_inputs() -> None:
         cycle_time(SCARA_LS6_602, [[0.1, 0.2, 0.3]])
     with pytest.raises(UnreachableError):
         cycle_time(SCARA_LS6_602, standard_cycle_waypoints((0.9, 0.0, -0.1)))
+    with pytest.raises(ValueError, match="samples must be a whole number"):
+        cycle_time(SCARA_LS6_602, wp, move="linear", samples=8.5)  # type: ignore[arg-type]
 
 
 def test_blending_rules() -> None:

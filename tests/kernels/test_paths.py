@@ -2,8 +2,9 @@
 
 Pins down: shortest distances and routes equal networkx's (Dijkstra) on random graphs, directed
 or not, with unreachable pairs at infinity; a route's travel time is one trapezoidal profile
-between stops plus dwell, as a slow reference walking the route computes it; the travel-time
-matrix agrees with single-route times; bad graphs fail with the argument named.
+between stops plus dwell, as a slow reference walking the route computes it, and a walk that
+turns back stops to reverse; the travel-time matrix agrees with single-route times; bad graphs
+and non-integer node indices fail with the argument named.
 """
 
 from __future__ import annotations
@@ -123,6 +124,51 @@ def test_corridor_with_stops() -> None:
     assert np.all(np.diag(one) == 0.0)
 
 
+def test_u_turn_stops_to_reverse() -> None:
+    """Going back along the aisle it came (a U-turn at node 1) means stopping there: two
+    trapezoids, not one profile over 20 m; dwell only if node 1 is a stop node."""
+    sp = shortest_paths([(0, 0), (10, 0), (20, 0)], [(0, 1), (1, 2)])
+    leg = trapezoidal_time(10.0, 1.0, 0.5)
+    assert travel_time(sp, [0, 1, 0], 1.0, 0.5, dwell=4.0) == pytest.approx(2 * leg)
+    assert travel_time(sp, [0, 1, 1, 0], 1.0, 0.5) == pytest.approx(2 * leg)
+    assert travel_time(sp, [0, 1, 0], 1.0, 0.5, stop_nodes=[1], dwell=4.0) == pytest.approx(
+        2 * leg + 4.0
+    )
+    back_and_on = travel_time(sp, [0, 1, 2, 1, 0], 1.0, 0.5)
+    assert back_and_on == pytest.approx(2 * trapezoidal_time(20.0, 1.0, 0.5))
+    assert travel_time(sp, [0, 1, 2], 1.0, 0.5, stop_nodes=False) == pytest.approx(
+        trapezoidal_time(20.0, 1.0, 0.5)
+    )
+
+
+@examples(100, 20)
+@given(
+    graph=graphs(),
+    steps=st.lists(st.integers(0, 11), min_size=1, max_size=10),
+    stop_bits=st.lists(st.booleans(), min_size=12, max_size=12),
+    dwell=st.floats(0.0, 5.0),
+)
+def test_walks_with_reversals_match_reference(graph, steps, stop_bits, dwell) -> None:  # type: ignore[no-untyped-def]
+    """Any walk along edges: rest at stop nodes (with dwell) and where the walk turns back
+    (without dwell unless it is a stop node)."""
+    coords, edges, lengths, directed = graph
+    n = len(coords)
+    sp = shortest_paths(coords, edges, lengths, directed=directed)
+    walk = [0]
+    for s in steps:  # step to the s-th neighbour, if any
+        nbrs = np.flatnonzero(np.isfinite(sp.weights[walk[-1]]))
+        if nbrs.size:
+            walk.append(int(nbrs[s % nbrs.size]))
+    stop = np.array(stop_bits[:n])
+    got = travel_time(sp, walk, 1.3, 0.7, stop_nodes=stop, dwell=dwell)
+    ln = [sp.weights[x, y] for x, y in itertools.pairwise(walk)]
+    turns = [i + 2 < len(walk) and walk[i + 2] == walk[i] for i in range(len(ln))]
+    stops_after = [bool(stop[walk[i + 1]]) or turns[i] for i in range(len(ln))]
+    dwell_after = [bool(stop[walk[i + 1]]) for i in range(len(ln))]
+    ref = naive.route_time(ln, stops_after, 1.3, 0.7, dwell, dwell_after) if ln else 0.0
+    assert got == pytest.approx(ref, rel=1e-8, abs=1e-12)
+
+
 def test_one_way_aisle() -> None:
     sp = shortest_paths([(0, 0), (5, 0), (5, 5)], [(0, 1), (1, 2), (2, 0)], directed=True)
     assert sp.dist[0, 2] == pytest.approx(10.0)
@@ -155,3 +201,18 @@ def test_bad_travel_inputs() -> None:
         route(sp, 0, 2)
     with pytest.raises(ValueError, match=r"node index in 0\.\.2"):
         route(sp, 0, 7)
+    # node indices are integers: no silent truncation of 1.9 to node 1, no bools
+    sp2 = shortest_paths([(0, 0), (1, 0), (2, 0)], [(0, 1), (1, 2)])
+    for path in ([0, 1.9], [0.0, 1.0], [0, True], [[0, 1]]):
+        with pytest.raises(ValueError, match="path must be a sequence of integer node indices"):
+            travel_time(sp2, path, 1.0, 1.0)
+    for stops in ([0.5], 1.5, [1, False]):
+        with pytest.raises(ValueError, match="stop_nodes must be a sequence of integer node"):
+            travel_time(sp2, [0, 1, 2], 1.0, 1.0, stop_nodes=stops)
+    with pytest.raises(ValueError, match="target must be an integer node index"):
+        route(sp2, 0, 1.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="source must be an integer node index"):
+        route(sp2, True, 1)
+    assert travel_time(sp2, np.array([0, 1, 2]), 1.0, 1.0, stop_nodes=np.int64(1)) == (
+        pytest.approx(2 * trapezoidal_time(1.0, 1.0, 1.0))
+    )
