@@ -25,13 +25,18 @@ def _none(name: str, value: Any, unit: str) -> None:
         raise ValueError(f"{name} must be a number in {unit}, got None")
 
 
-def as_float(name: str, value: Any, unit: str) -> FloatArray:
-    """``value`` as a float64 array; every entry must be finite."""
+def _to_array(name: str, value: Any, unit: str) -> FloatArray:
+    """``value`` as a float64 array, or a ValueError naming the argument and its unit."""
     _none(name, value, unit)
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a number in {unit}, got {value!r}") from exc
+
+
+def as_float(name: str, value: Any, unit: str) -> FloatArray:
+    """``value`` as a float64 array; every entry must be finite."""
+    arr = _to_array(name, value, unit)
     bad = ~np.isfinite(arr)
     if bad.any():
         raise ValueError(f"{name} must be finite ({unit}), got {_first_bad(arr, bad)}")
@@ -49,11 +54,7 @@ def positive(name: str, value: Any, unit: str) -> FloatArray:
 
 def positive_or_inf(name: str, value: Any, unit: str) -> FloatArray:
     """Strictly positive numbers; ``inf`` allowed (meaning "no limit")."""
-    _none(name, value, unit)
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a number in {unit}, got {value!r}") from exc
+    arr = _to_array(name, value, unit)
     bad = np.isnan(arr) | ~(arr > 0.0)
     if bad.any():
         raise ValueError(f"{name} must be > 0 {unit}, got {_first_bad(arr, bad)}")
