@@ -124,7 +124,8 @@ STANDARD_CYCLE_STARTS = {
 
 def standard_cycle_table() -> None:
     """The "25 mm up, 300 mm across, 25 mm down and back" cycle of each preset (docs table)."""
-    from kernels.kinematics import PRESETS, cycle_time, standard_cycle_waypoints
+    from kernels.robot_tasks import motion_time, standard_cycle_waypoints
+    from kernels.robots import PRESETS
 
     print("standard cycle 25 / 300 / 25 mm and back (s), joint moves unless noted")
     print(
@@ -136,12 +137,12 @@ def standard_cycle_table() -> None:
         robot = PRESETS[key]
         wp = standard_cycle_waypoints(start)
         row = [
-            cycle_time(robot, wp, closed=True).total_s,
-            cycle_time(robot, wp, closed=True, profile="scurve").total_s,
-            cycle_time(robot, wp, closed=True, overlap=1.0).total_s,
-            cycle_time(robot, wp, closed=True, profile="scurve", overlap=1.0).total_s,
-            cycle_time(robot, wp, closed=True, move="linear").total_s,
-            cycle_time(robot, wp, closed=True, profile="scurve", overlap=1.0, dwell=dwell).total_s,
+            motion_time(robot, wp, closed=True).total_s,
+            motion_time(robot, wp, closed=True, profile="scurve").total_s,
+            motion_time(robot, wp, closed=True, overlap=1.0).total_s,
+            motion_time(robot, wp, closed=True, profile="scurve", overlap=1.0).total_s,
+            motion_time(robot, wp, closed=True, move="linear").total_s,
+            motion_time(robot, wp, closed=True, profile="scurve", overlap=1.0, dwell=dwell).total_s,
         ]
         vendor = "-" if robot.vendor_cycle_s is None else f"{robot.vendor_cycle_s:.2f}"
         print(

@@ -8,8 +8,8 @@ that loop over replications with ``prange``), so changing a flag here changes it
   second process starts without recompiling.
 - ``nogil=True``: a kernel releases the GIL while it runs, so a GUI or a thread pool stays
   responsive.
-- ``fastmath=False``: results are reproducible bit-for-bit across machines (DESIGN.md: results
-  depend only on scenario + seed) and NaN/inf follow IEEE rules.
+- ``fastmath=False``: results are reproducible bit-for-bit across machines (results depend only on
+  scenario + seed) and NaN/inf follow IEEE rules.
 - ``error_model="numpy"``: division by zero gives inf/NaN instead of raising inside a kernel; the
   public wrappers validate inputs so that never happens for valid input.
 

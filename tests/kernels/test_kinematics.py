@@ -1,4 +1,4 @@
-"""Serial-arm kinematics and pick-and-place cycle times.
+"""Serial-arm kinematics and pick-and-place motion times.
 
 Pins down: DH forward kinematics equals an explicit product of the four elementary transforms
 (revolute and prismatic joints, batched or not); the presets reproduce published geometry —
@@ -7,7 +7,7 @@ ROS-Industrial URDF, the SCARA's planar closed form; the inverse kinematics roun
 (inverse then forward returns the target) within the joint limits, solves all random reachable
 FK poses of the six-axis presets (its orientation error is the rotation vector, also at 180
 degrees), validates its options and fails with ``UnreachableError`` and the distance when a
-target is out of reach; cycle times add dwell exactly, shrink with blending, equal the
+target is out of reach; motion times add dwell exactly, shrink with blending, equal the
 motion-profile times of their segments and double at half speed; linear moves keep every joint
 within its speed and acceleration limit along the returned timing.
 """
@@ -21,22 +21,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kernels.kinematics import (
-    IRB1200_7_70,
-    PRESETS,
-    SCARA_LS6_602,
-    T_JERK,
-    TOOL_DOWN,
-    UR5E,
-    Robot,
-    UnreachableError,
-    cycle_time,
-    forward,
-    forward_batch,
-    inverse,
-    standard_cycle_waypoints,
-)
+from kernels.kinematics import TOOL_DOWN, UnreachableError, forward, forward_batch, inverse
 from kernels.motion import sample_scurve, scurve_time, synchronize, trapezoidal_time
+from kernels.robot_tasks import motion_time, standard_cycle_waypoints
+from kernels.robots import IRB1200_7_70, PRESETS, SCARA_LS6_602, T_JERK, UR5E, Robot
 from tests.kernels import naive
 from tests.kernels.budget import examples, scale
 
@@ -289,7 +277,7 @@ def test_inverse_bad_inputs() -> None:
         forward(UR5E.dh, [0.0, 0.0])
 
 
-# --------------------------------------------------------------------------- cycle time
+# --------------------------------------------------------------------------- motion time
 
 
 def test_standard_cycle_waypoints() -> None:
@@ -302,7 +290,7 @@ def test_standard_cycle_waypoints() -> None:
 
 def test_scara_vertical_moves_are_single_axis_profiles() -> None:
     wp = standard_cycle_waypoints((0.40, -0.15, -0.15))
-    c = cycle_time(SCARA_LS6_602, wp, closed=True)
+    c = motion_time(SCARA_LS6_602, wp, closed=True)
     # up/down move only J3: their time is the J3 trapezoid over 25 mm
     t_up = trapezoidal_time(0.025, SCARA_LS6_602.v_max[2], SCARA_LS6_602.a_max[2])
     assert c.segments_s[[0, 2, 3, 5]] == pytest.approx(np.full(4, t_up), rel=1e-6)
@@ -320,22 +308,22 @@ def test_scara_vertical_moves_are_single_axis_profiles() -> None:
         (UR5E, (0.45, -0.15, 0.15)),
     ],
 )
-def test_cycle_time_dwell_blending_profiles(robot: Robot, start: tuple[float, ...]) -> None:
+def test_motion_time_dwell_blending_profiles(robot: Robot, start: tuple[float, ...]) -> None:
     wp = standard_cycle_waypoints(start)
-    base = cycle_time(robot, wp, closed=True)
+    base = motion_time(robot, wp, closed=True)
     dwell = np.array([0.3, 0.0, 0.0, 0.25, 0.0, 0.0])  # grip at pick, release at place
-    with_dwell = cycle_time(robot, wp, closed=True, dwell=dwell)
+    with_dwell = motion_time(robot, wp, closed=True, dwell=dwell)
     assert with_dwell.total_s == pytest.approx(base.total_s + 0.55)
     assert with_dwell.dwell_s == pytest.approx(0.55)
-    blended = cycle_time(robot, wp, closed=True, overlap=1.0)
+    blended = motion_time(robot, wp, closed=True, overlap=1.0)
     # blending never beats the longest move, nor sequential up + down
     seg = base.segments_s
     assert max(seg[1], seg[0] + seg[2]) * 2 * (1 - 1e-6) <= blended.total_s < base.total_s
-    s = cycle_time(robot, wp, closed=True, profile="scurve")
+    s = motion_time(robot, wp, closed=True, profile="scurve")
     assert s.total_s > base.total_s
-    slow = cycle_time(robot, wp, closed=True, speed=0.5)
+    slow = motion_time(robot, wp, closed=True, speed=0.5)
     assert slow.total_s == pytest.approx(2.0 * base.total_s, rel=1e-6)
-    lin = cycle_time(robot, wp, closed=True, move="linear", samples=8)
+    lin = motion_time(robot, wp, closed=True, move="linear", samples=8)
     assert lin.total_s > 0.0 and np.all(lin.segments_s > 0)
     if robot.orient_ik:
         for q in base.q:
@@ -356,8 +344,8 @@ def test_half_speed_takes_twice_as_long(robot: Robot, start, move: str, profile:
     """speed scales speeds by s, accelerations by s^2 and jerks by s^3 -- joint and TCP limits
     alike -- so every move takes exactly 1/s as long."""
     wp = standard_cycle_waypoints(start)
-    full = cycle_time(robot, wp, closed=True, move=move, profile=profile)  # type: ignore[arg-type]
-    half = cycle_time(robot, wp, closed=True, move=move, profile=profile, speed=0.5)  # type: ignore[arg-type]
+    full = motion_time(robot, wp, closed=True, move=move, profile=profile)  # type: ignore[arg-type]
+    half = motion_time(robot, wp, closed=True, move=move, profile=profile, speed=0.5)  # type: ignore[arg-type]
     assert half.segments_s == pytest.approx(2.0 * full.segments_s, rel=1e-9)
     assert half.total_s == pytest.approx(2.0 * full.total_s, rel=1e-9)
 
@@ -381,7 +369,7 @@ def test_linear_move_respects_joint_limits(key: str, u: list[float], profile: st
     uniformly) by inverse kinematics, and differentiate: joint speeds and accelerations stay
     within their limits. Difference quotients are averages of the true rates, so they never
     overstate them."""
-    from kernels.kinematics import _linear_segment
+    from kernels.robot_tasks import _linear_segment
 
     robot = PRESETS[key]
     lo, hi = (np.array(b) for b in LINEAR_BOXES[key])
@@ -418,7 +406,7 @@ def test_linear_move_near_the_scara_base_is_acceleration_limited() -> None:
     """The reviewer's case: across in front of the SCARA's base J1 would need 2.2x its
     acceleration at the TCP limits, while its speed stays within limits -- the move is slowed
     by sqrt(max|qddot| / a_max), not by the speed ratio."""
-    from kernels.kinematics import _linear_segment
+    from kernels.robot_tasks import _linear_segment
 
     p0, p1 = np.array([0.2, -0.3, -0.15]), np.array([0.2, 0.3, -0.15])
     q0 = inverse(SCARA_LS6_602, p0)
@@ -427,24 +415,24 @@ def test_linear_move_near_the_scara_base_is_acceleration_limited() -> None:
     assert total / nominal > 1.5  # speeds alone allowed ~1.05
 
 
-def test_cycle_time_bad_inputs() -> None:
+def test_motion_time_bad_inputs() -> None:
     wp = standard_cycle_waypoints((0.40, -0.15, -0.15))
     with pytest.raises(ValueError, match="dwell must be >= 0 s"):
-        cycle_time(SCARA_LS6_602, wp, dwell=-0.1)
+        motion_time(SCARA_LS6_602, wp, dwell=-0.1)
     with pytest.raises(ValueError, match="one entry per waypoint"):
-        cycle_time(SCARA_LS6_602, wp, dwell=[0.1, 0.2])
+        motion_time(SCARA_LS6_602, wp, dwell=[0.1, 0.2])
     with pytest.raises(ValueError, match="overlap must be in"):
-        cycle_time(SCARA_LS6_602, wp, overlap=2.0)
+        motion_time(SCARA_LS6_602, wp, overlap=2.0)
     with pytest.raises(ValueError, match="waypoints must have shape"):
-        cycle_time(SCARA_LS6_602, [[0.1, 0.2, 0.3]])
+        motion_time(SCARA_LS6_602, [[0.1, 0.2, 0.3]])
     with pytest.raises(UnreachableError):
-        cycle_time(SCARA_LS6_602, standard_cycle_waypoints((0.9, 0.0, -0.1)))
+        motion_time(SCARA_LS6_602, standard_cycle_waypoints((0.9, 0.0, -0.1)))
     with pytest.raises(ValueError, match="samples must be a whole number"):
-        cycle_time(SCARA_LS6_602, wp, move="linear", samples=8.5)  # type: ignore[arg-type]
+        motion_time(SCARA_LS6_602, wp, move="linear", samples=8.5)  # type: ignore[arg-type]
 
 
 def test_blending_rules() -> None:
-    from kernels.kinematics import _blend
+    from kernels.robot_tasks import _blend
 
     seg = np.array([1.0, 2.0, 1.0])
     no_stop = np.zeros(3, dtype=np.bool_)
