@@ -1,4 +1,5 @@
-"""The LineLab scenario format: models, units, distributions and a safe YAML loader.
+"""The LineLab scenario format (v1 and v2): models, units, distributions, calendar arithmetic
+and a safe YAML loader.
 
 >>> from scenarios import loads
 >>> s = loads("linelab: 1\\nname: demo\\nhorizon: 8 h\\nstations: [{name: press, process: 45 s}]")
@@ -10,6 +11,7 @@ This package imports only pyyaml, pydantic and the standard library.
 
 from __future__ import annotations
 
+from .calendar import WEEK_S, Break, Calendar, Shift, week_intervals, working_intervals
 from .catalog import UnknownExampleError, example_path, list_examples
 from .distributions import (
     DIST_NAMES,
@@ -23,35 +25,54 @@ from .distributions import (
     Triangular,
     Uniform,
 )
+from .equipment import Failures, Product, Resource, Setup, Tending
 from .errors import Problem, ScenarioError
 from .loader import load, loads
-from .model import FORMAT_VERSION, Scenario, Source, Station
+from .model import FORMAT_VERSION, FORMAT_VERSIONS, Scenario, Source, Station
+from .power import Power, ResourcePower
+from .process_time import ProcessTime, is_time_model
 from .schema import json_schema
 from .units import MAX_DURATION_S, parse_duration
 
 __all__ = [
     "DIST_NAMES",
     "FORMAT_VERSION",
+    "FORMAT_VERSIONS",
     "MAX_DURATION_S",
+    "WEEK_S",
+    "Break",
+    "Calendar",
     "Constant",
     "Distribution",
     "DistributionSpec",
     "Empirical",
     "Exponential",
+    "Failures",
     "Lognormal",
     "Normal",
+    "Power",
     "Problem",
+    "ProcessTime",
+    "Product",
+    "Resource",
+    "ResourcePower",
     "Scenario",
     "ScenarioError",
+    "Setup",
+    "Shift",
     "Source",
     "Station",
+    "Tending",
     "Triangular",
     "Uniform",
     "UnknownExampleError",
     "example_path",
+    "is_time_model",
     "json_schema",
     "list_examples",
     "load",
     "loads",
     "parse_duration",
+    "week_intervals",
+    "working_intervals",
 ]

@@ -60,15 +60,19 @@ def field_problem(
     at: tuple[str | int, ...],
     message: str,
     first_at: tuple[str | int, ...] | None = None,
+    at_key: bool = False,
 ) -> PydanticCustomError:
     """An error raised by a model validator that belongs to one of the model's keys.
 
     The loader appends ``at`` to the error location so the problem is reported at that
     key's value instead of at the whole mapping. ``first_at`` (relative too) names an
     earlier value the message refers to; the loader turns the trailing
-    ``(first at <path>)`` of the message into ``(first at line N)``.
+    ``(first at <path>)`` of the message into ``(first at line N)``. ``at_key`` reports
+    the problem at the key of ``at`` rather than its value (a name used as a key).
     """
     ctx: dict[str, Any] = {"message": message, "at": at}
     if first_at is not None:
         ctx["first_at"] = first_at
+    if at_key:
+        ctx["at_key"] = True
     return PydanticCustomError("linelab", "{message}", ctx)

@@ -23,6 +23,7 @@ __all__ = [
     "Constant",
     "Distribution",
     "DistributionSpec",
+    "DistributionUnion",
     "Empirical",
     "Exponential",
     "Lognormal",
@@ -292,6 +293,13 @@ _DistUnion = Annotated[
 ]
 
 _DistInput = DurationInput | _DistUnion
+
+DistributionUnion = _DistUnion
+"""The distribution specs told apart by ``dist``, without the bare-duration shorthand
+(for fields where a bare duration means something else, such as an exponential MTBF)."""
+
+DistributionInput = _DistInput
+"""How a distribution may be written in a file (used for the JSON Schema)."""
 
 Distribution = Annotated[
     _DistUnion,

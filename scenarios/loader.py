@@ -16,9 +16,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from .checks import V2_SCENARIO_KEYS, V2_STATION_KEYS, cross_check
 from .distributions import DIST_KINDS, DIST_NAMES, DistributionSpec
 from .errors import Problem, ScenarioError
-from .model import FORMAT_VERSION, Scenario
+from .model import CROSS_CHECKED, FORMAT_VERSION, Scenario, Station
+from .power import Power, ResourcePower
+from .process_time import MODEL_KINDS, MODEL_NAMES, PROCESS_TAGS
 from .units import show_value
 from .yamlsafe import Document, Path, Pos, format_path, line_col, read_yaml
 
@@ -124,9 +127,10 @@ def loads(text: str | bytes, filename: str = "<string>") -> Scenario:
         )
     problems = list(doc.problems)
     problems.extend(_duplicate_station_names(doc, filename))
+    problems.extend(_cross_check_problems(doc, filename))
     scenario: Scenario | None = None
     try:
-        scenario = Scenario.model_validate(doc.data)
+        scenario = Scenario.model_validate(doc.data, context={CROSS_CHECKED: True})
     except ValidationError as exc:
         problems.extend(problems_from_validation_error(exc, doc, filename))
     if problems or scenario is None:
@@ -159,6 +163,24 @@ def _duplicate_station_names(doc: Document, filename: str) -> list[Problem]:
             )
         else:
             first[name] = index
+    return out
+
+
+def _cross_check_problems(doc: Document, filename: str) -> list[Problem]:
+    """Names that refer to other parts of the file, checked on the data as written."""
+    out: list[Problem] = []
+    for issue in cross_check(doc.data):
+        if any(issue.path[: i + 1] in doc.reported for i in range(len(issue.path))):
+            continue
+        pos = doc.positions.get(issue.path, Pos(1, 1))
+        if issue.at_key and pos.key_line is not None and pos.key_col is not None:
+            pos = Pos(pos.key_line, pos.key_col)
+        message = issue.message
+        if issue.first_at is not None and issue.first_at in doc.positions:
+            cut = message.rfind(" (first at ")
+            if cut >= 0:
+                message = message[:cut] + f" (first at line {doc.positions[issue.first_at].line})"
+        out.append(Problem(filename, pos.line, pos.col, format_path(issue.path), message))
     return out
 
 
@@ -239,6 +261,27 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[Path, Any, list[Any]]:
     while rest:
         part = rest[0]
         if (
+            part == "default"
+            and path
+            and path[-1] == "setup"
+            and not (isinstance(current, dict) and ("default" in current or "matrix" in current))
+        ):
+            rest.pop(0)  # a bare setup time, wrapped as {default: ...} by the model
+            continue
+        if may_skip_tag and isinstance(part, str) and part in PROCESS_TAGS:
+            rest.pop(0)  # the branch of a process time: distribution or time model
+            continue
+        if (
+            may_skip_tag
+            and isinstance(current, dict)
+            and isinstance(part, str)
+            and part in MODEL_KINDS
+            and current.get("model") == part
+        ):
+            rest.pop(0)
+            may_skip_tag = False
+            continue
+        if (
             may_skip_tag
             and isinstance(current, dict)
             and isinstance(part, str)
@@ -277,36 +320,75 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
+def _strip(annotation: Any) -> Any:
+    """Unwrap ``Annotated`` and drop ``None`` from an optional annotation."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+        return annotation
+
+
 def _model_at(path: Path, data: Any) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``path``, if it can be told."""
-    model: type[BaseModel] = Scenario
+    found = _annotation_at(path, data)
+    return None if found is None else _resolve(found[0], found[1])
+
+
+def _annotation_at(path: Path, data: Any) -> tuple[Any, Any] | None:
+    """The type annotation that validates the value at ``path``, and that value."""
+    annotation: Any = Scenario
     current = data
     for part in path:
+        annotation = _strip(annotation)
+        origin = typing.get_origin(annotation)
         if isinstance(part, int):
+            if origin not in (tuple, list):
+                return None
+            annotation = typing.get_args(annotation)[0]
             current = current[part] if isinstance(current, list) else None
             continue
-        field = model.model_fields.get(part)
-        if field is None:
-            return None
-        current = current.get(part) if isinstance(current, dict) else None
-        candidates = _models_in(field.annotation)
-        if len(candidates) == 1:
-            model = candidates[0]
-        elif isinstance(current, dict) and current.get("dist") in DIST_KINDS:
-            model = DIST_KINDS[current["dist"]]
+        if origin is dict:
+            annotation = typing.get_args(annotation)[1]
         else:
-            return None
-    return model
+            model = _resolve(annotation, current)
+            field = model.model_fields.get(part) if model else None
+            if field is None:
+                return None
+            annotation = field.annotation
+        current = current.get(part) if isinstance(current, dict) else None
+    return _strip(annotation), current
+
+
+def _resolve(annotation: Any, current: Any) -> type[BaseModel] | None:
+    """The model of ``annotation`` that validates the value ``current``."""
+    if isinstance(current, dict) and current.get("dist") in DIST_KINDS:
+        return DIST_KINDS[current["dist"]]
+    if isinstance(current, dict) and current.get("model") in MODEL_KINDS:
+        return MODEL_KINDS[current["model"]]
+    candidates = _models_in(annotation)
+    if len(candidates) == 1:
+        return candidates[0]
+    return None
 
 
 def _is_distribution_field(path: Path, data: Any) -> bool:
     if not path or not isinstance(path[-1], str):
         return False
-    parent = _model_at(path[:-1], data)
-    field = parent.model_fields.get(path[-1]) if parent else None
-    return field is not None and any(
-        issubclass(m, DistributionSpec) for m in _models_in(field.annotation)
+    found = _annotation_at(path, data)
+    return found is not None and any(
+        issubclass(m, DistributionSpec) for m in _models_in(found[0])
     )
+
+
+def _is_v1(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("linelab") == 1 and data.get("linelab") is not True
 
 
 def _got(value: Any, pos: Pos | None) -> str:
@@ -348,6 +430,8 @@ def _problem(error: ErrorDetails, doc: Document, filename: str) -> Problem | Non
     if any(path[: i + 1] in doc.reported for i in range(len(path))) or path in doc.reported:
         return None  # the reader already said what is wrong here
     pos = doc.positions.get(path)
+    if ctx.get("at_key") and not rest and pos is not None and pos.key_line is not None:
+        pos = Pos(pos.key_line, pos.key_col or 1)
     shown_path = format_path(path)
     got = _got(value, pos)
     message: str
@@ -363,14 +447,33 @@ def _problem(error: ErrorDetails, doc: Document, filename: str) -> Problem | Non
         key = str(path[-1]) if path else str(rest[-1] if rest else "?")
         model = _model_at(path[:-1], doc.data)
         choices = list(model.model_fields) if model else []
-        message = f"unknown key '{key}'"
-        hint = _hint(key, choices)
+        v2_hint = ""
+        if _is_v1(doc.data) and model in (Scenario, Station):
+            v2 = V2_SCENARIO_KEYS if model is Scenario else V2_STATION_KEYS
+            choices = [c for c in choices if c not in v2]
+            v2_hint = _hint(key, list(v2))
+            if v2_hint:
+                v2_hint = v2_hint[:-1] + " (a key of format v2: it needs linelab: 2)?"
+        what = "power state" if model in (Power, ResourcePower) else "key"
+        message = f"unknown {what} '{key}'"
+        hint = _hint(key, choices) or v2_hint
         if hint:
             message += hint
         elif choices:
-            message += f" (valid keys here: {', '.join(choices)})"
+            label = "keys here" if what == "key" else "states"
+            message += f" (valid {label}: {', '.join(choices)})"
         if pos is not None and pos.key_line is not None and pos.key_col is not None:
             pos = Pos(pos.key_line, pos.key_col)
+    elif kind == "union_tag_invalid" and "model" in str(ctx.get("discriminator", "")):
+        model_pos = doc.positions.get((*path, "model"))
+        if model_pos is not None:
+            pos = model_pos
+            shown_path = format_path((*path, "model"))
+        model_value = value.get("model") if isinstance(value, dict) else ctx.get("tag", "")
+        message = f"unknown time model {_got(model_value, None)}"
+        if isinstance(model_value, str):
+            message += _hint(model_value, list(MODEL_NAMES))
+        message += f" (valid: {', '.join(MODEL_NAMES)})"
     elif kind == "union_tag_invalid":
         tag = ctx.get("tag", "")
         dist_pos = doc.positions.get((*path, "dist"))
@@ -408,8 +511,17 @@ def _problem(error: ErrorDetails, doc: Document, filename: str) -> Problem | Non
     elif kind == "too_short":
         if isinstance(value, list) and len(value) >= int(ctx.get("min_length", 1)):
             return None  # pydantic counts only the valid items; their errors say enough
-        what = "station" if path and path[-1] == "stations" else "value"
+        last = path[-1] if path else None
+        what = {"stations": "station", "products": "product", "shifts": "shift"}.get(
+            str(last), "value"
+        )
         message = f"needs at least one {what}"
+        if last == "products":
+            message += "; omit 'products' for one product visiting every station"
+        elif last == "shifts" and "breaks" in path:
+            message += "; omit 'shifts' for a break in every shift"
+        elif last == "shifts":
+            message += "; omit 'shifts' to work around the clock"
     elif kind in ("int_type", "int_parsing", "int_from_float"):
         if isinstance(value, float) and not isinstance(value, bool):
             message = f"must be a whole number, got {got}"
@@ -439,8 +551,16 @@ def _problem(error: ErrorDetails, doc: Document, filename: str) -> Problem | Non
             "less_than_equal": ("<=", ctx.get("le")),
         }[kind]
         message = f"must be {op} {_num(bound)}, got {got}"
+        if path and path[-1] == "scrap" and op == "<":
+            message += "; scrap is a probability (2 % is 0.02)"
+        elif path and path[-1] == "share" and op == "<=":
+            message += "; a share is a fraction of the parts (70 % is 0.7)"
     elif kind == "literal_error":
         message = f"must be {ctx.get('expected', '?')}, got {got}"
+        expected = str(ctx.get("expected", "")).replace(" or ", ",")
+        options = [o.strip(" '") for o in expected.split(",")]
+        if isinstance(value, str):
+            message += _hint(value, [o for o in options if o])
     else:
         message = str(error["msg"])
         if message.startswith(("Value error, ", "Assertion failed, ")):

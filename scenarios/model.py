@@ -1,24 +1,54 @@
-"""The scenario model, format v1: a serial line of stations with an optional source.
+"""The scenario model, formats v1 and v2: stations, an optional source, and (v2) resources,
+products, a calendar and per-station equipment behaviour.
 
-These frozen pydantic models are the schema: each field's docstring becomes its JSON Schema
-description and the reference in ``docs/scenario-format.md``. Times are float seconds.
+One :class:`Scenario` type reads both versions: every v2 field is optional and its default
+switches the feature off, so a ``linelab: 1`` file is simply a scenario that uses none of
+them (a v1 file that writes a v2 key is refused with "needs linelab: 2"). These frozen
+pydantic models are the schema: each field's docstring becomes its JSON Schema description
+and the reference in ``docs/scenario-format.md``. Times are float seconds, power float kW.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from ._types import MODEL_CONFIG, Duration, Name, StrictInt, field_problem
+from ._types import MODEL_CONFIG, Duration, Name, StrictFloat, StrictInt, field_problem
+from .calendar import Calendar
+from .checks import V2_SCENARIO_KEYS, V2_STATION_KEYS, cross_check
 from .distributions import Distribution
+from .equipment import (
+    DEFAULT_PRODUCT,
+    Failures,
+    Product,
+    Resource,
+    RoutedProduct,
+    SetupField,
+    Tending,
+)
+from .power import Power
+from .process_time import ProcessTime, is_time_model
 from .units import MAX_DURATION_S
 
-__all__ = ["FORMAT_VERSION", "Scenario", "Source", "Station"]
+__all__ = ["FORMAT_VERSION", "FORMAT_VERSIONS", "Scenario", "Source", "Station"]
 
-FORMAT_VERSION = 1
-"""The scenario format version this LineLab reads."""
+FORMAT_VERSION = 2
+"""The newest scenario format version this LineLab reads."""
+FORMAT_VERSIONS = (1, 2)
+"""Every scenario format version this LineLab reads."""
+
+CROSS_CHECKED = "linelab_cross_checked"
+"""Validation context key: the caller (the loader) already ran :func:`cross_check`."""
 
 MAX_SEED = 2**63 - 1
 
@@ -30,7 +60,8 @@ def _check_name(value: str) -> str:
 
 
 def _positive_mean(dist: Any, what: str) -> None:
-    if dist.mean_s <= 0:
+    mean = getattr(dist, "mean_s", None)  # a time model checks its own time
+    if mean is not None and mean <= 0:
         raise field_problem(
             (what,),
             f"{what} time must have a mean > 0 (every draw would be 0, "
@@ -62,13 +93,33 @@ class Station(BaseModel):
     """Unique station name, used for result keys (``stations.<name>``) and messages."""
     servers: Annotated[StrictInt, Field(ge=1, le=10_000)] = 1
     """Number of identical parallel units, 1 to 10,000."""
-    process: Distribution
+    process: ProcessTime
     """Processing time of one part on one unit: a distribution or a bare duration (a
-    constant). Its mean must be > 0."""
+    constant), or (v2) a process-time model with a ``model`` key. Its mean must be > 0."""
     buffer: Annotated[StrictInt, Field(ge=0, le=1_000_000)] | None = None
     """Places in front of this station, not counting parts in service, 0 to 1,000,000.
     Omitted or null: unlimited. 0: no buffer, so the upstream unit stays blocked holding its
     finished part until a unit here is free."""
+    tending: Tending | None = None
+    """(v2) A resource unit loads and unloads each part (``{by: robot, time: 25 s}``); the
+    machine then runs alone. Omitted: the station needs nobody."""
+    operated_by: Name | None = None
+    """(v2) Resource that one unit of is held for the whole operation (manual work).
+    Not together with ``tending``."""
+    failures: Failures | None = None
+    """(v2) Random breakdowns of each server (``{mtbf: 40 h, mttr: 30 min}``)."""
+    setup: SetupField | None = None
+    """(v2) Changeover time when a server switches product: one time (``12 min``) or
+    ``{matrix: {from: {to: time}}, default: time}``. No setup before the first part."""
+    scrap: Annotated[StrictFloat, Field(ge=0, lt=1)] = 0.0
+    """(v2) Probability that a part is scrapped after its operation here, in [0, 1)
+    (``0.02`` for 2 %); a scrapped part leaves the line."""
+    power: Power | None = None
+    """(v2) Power one server draws by state, in kW (``{busy: 7.5 kW, idle: 1.2 kW}``)."""
+    shifts: Annotated[tuple[Name, ...], Field(min_length=1)] | None = None
+    """(v2) Shifts of the ``calendar`` the station works in; omitted: around the clock."""
+    price: Annotated[StrictFloat, Field(ge=0)] | None = None
+    """(v2) Purchase price of one server (for economics), >= 0."""
 
     @field_validator("name")
     @classmethod
@@ -82,12 +133,13 @@ class Station(BaseModel):
 
 
 class Scenario(BaseModel):
-    """A LineLab scenario, format version 1."""
+    """A LineLab scenario, format version 1 or 2."""
 
     model_config = MODEL_CONFIG
 
-    linelab: Literal[1]
-    """Format version of the file; this LineLab reads version 1."""
+    linelab: Literal[1, 2]
+    """Format version of the file: 1 or 2 (2 adds calendar, products, resources and the
+    station keys tending, operated_by, failures, setup, scrap, power, shifts, price)."""
     name: Name
     """Name of the scenario, shown in reports."""
     horizon: Annotated[Duration, Field(gt=0)]
@@ -108,25 +160,34 @@ class Scenario(BaseModel):
     """Optional CONWIP limit, >= 1: at most this many parts are in the line; a new part is
     released when one leaves the last station. Omitted or null: no limit."""
     stations: Annotated[tuple[Station, ...], Field(min_length=1)]
-    """The stations in route order (at least one): every part visits every station in turn."""
+    """The stations (at least one), in route order: without ``products`` every part visits
+    every station in turn."""
+    calendar: Calendar | None = None
+    """(v2) Shifts, breaks and working days; without it nothing ever stops for shifts."""
+    products: Annotated[tuple[Product, ...], Field(min_length=1)] | None = None
+    """(v2) The kinds of parts made, with shares summing to 1, routes and own times.
+    Omitted: one product ``part`` that visits every station in order."""
+    resources: tuple[Resource, ...] = ()
+    """(v2) Operators and robots that stations wait for (``tending``, ``operated_by``,
+    ``failures.repair_by``)."""
 
     @field_validator("linelab", mode="before")
     @classmethod
     def _known_version(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool) and value != FORMAT_VERSION:
+        if isinstance(value, int) and not isinstance(value, bool) and value not in FORMAT_VERSIONS:
             raise PydanticCustomError(
                 "linelab",
                 "{message}",
                 {
                     "message": f"unsupported format version {value}; "
-                    f"this LineLab reads version {FORMAT_VERSION}"
+                    "this LineLab reads versions 1 and 2"
                 },
             )
         if not (isinstance(value, int) and not isinstance(value, bool)):
             raise PydanticCustomError(
                 "linelab",
                 "{message}",
-                {"message": f"the format version must be the number {FORMAT_VERSION}"},
+                {"message": "the format version must be the number 1 or 2"},
             )
         return value
 
@@ -136,7 +197,7 @@ class Scenario(BaseModel):
         return _check_name(value)
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> Scenario:
+    def _cross_checks(self, info: ValidationInfo) -> Scenario:
         if self.horizon + self.warmup > MAX_DURATION_S:
             raise field_problem(
                 ("horizon",),
@@ -153,9 +214,89 @@ class Scenario(BaseModel):
                     first_at=("stations", first[station.name], "name"),
                 )
             first[station.name] = index
+        if not (info.context and info.context.get(CROSS_CHECKED)):
+            issues = cross_check(self._check_view())
+            if issues:
+                issue = issues[0]
+                raise field_problem(
+                    issue.path, issue.message, first_at=issue.first_at, at_key=issue.at_key
+                )
         return self
+
+    def _check_view(self) -> dict[str, Any]:
+        """The plain data :func:`cross_check` reads (a v1 scenario keeps its v2 keys here)."""
+        if self.linelab != 1:
+            return dict(self.model_dump())
+        stations = []
+        for st in self.stations:
+            view: dict[str, Any] = {key: getattr(st, key) for key in V2_STATION_KEYS}
+            view["process"] = {"model": "?"} if is_time_model(st.process) else {}
+            stations.append(view)
+        top: dict[str, Any] = {key: getattr(self, key) for key in V2_SCENARIO_KEYS}
+        return {"linelab": 1, **top, "stations": stations}
+
+    @model_serializer(mode="wrap")
+    def _v1_stays_v1(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A v1 scenario dumps without the v2 keys (which are all off), as before v2."""
+        data = handler(self)
+        if self.linelab == 1 and isinstance(data, dict):
+            for key in V2_SCENARIO_KEYS:
+                data.pop(key, None)
+            for station in data.get("stations") or ():
+                if isinstance(station, dict):
+                    for key in V2_STATION_KEYS:
+                        station.pop(key, None)
+        return data
 
     @property
     def run_length_s(self) -> float:
         """Simulated time per replication: ``warmup + horizon``."""
         return self.warmup + self.horizon
+
+    def products_or_default(self) -> tuple[RoutedProduct, ...]:
+        """The products with their routes filled in (``route`` is never ``None``).
+
+        Without ``products``: one product ``part`` with share 1 that visits every station in
+        order and has no times of its own. A product without ``route`` visits every station
+        in order.
+        """
+        every = tuple(s.name for s in self.stations)
+        if self.products is None:
+            return (RoutedProduct(name=DEFAULT_PRODUCT, share=1.0, route=every),)
+        return tuple(
+            RoutedProduct.model_construct(
+                name=p.name,
+                share=p.share,
+                route=p.route if p.route is not None else every,
+                process=p.process,
+            )
+            for p in self.products
+        )
+
+    def station(self, name: str) -> Station:
+        """The station called ``name``.
+
+        Raises:
+            KeyError: no such station.
+        """
+        for station in self.stations:
+            if station.name == name:
+                return station
+        raise KeyError(name)
+
+    def resource(self, name: str) -> Resource:
+        """The resource called ``name``.
+
+        Raises:
+            KeyError: no such resource.
+        """
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        raise KeyError(name)
+
+    def process_of(self, product: Product, station: Station | str) -> ProcessTime:
+        """Process time of ``product`` at ``station``: the product's own, else the station's."""
+        spec = self.station(station) if isinstance(station, str) else station
+        own = product.process.get(spec.name)
+        return own if own is not None else spec.process

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .checks import V2_SCENARIO_KEYS, V2_STATION_KEYS
 from .model import Scenario
 
 __all__ = ["json_schema"]
@@ -32,13 +33,33 @@ def _fix_bounds(node: Any) -> None:
             _fix_bounds(value)
 
 
-def json_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of a v1 scenario file, as written (durations may be text).
+def _v1_restrictions() -> dict[str, Any]:
+    """``if linelab is 1 then`` no v2 key may carry a value (null or its default is allowed,
+    so a v1 scenario's dump validates too)."""
+    station_props: dict[str, Any] = {key: {"type": "null"} for key in V2_STATION_KEYS}
+    station_props["scrap"] = {"const": 0}
+    station_props["process"] = {"not": {"type": "object", "required": ["model"]}}
+    top: dict[str, Any] = {key: {"type": "null"} for key in V2_SCENARIO_KEYS}
+    top["resources"] = {"maxItems": 0}
+    top["stations"] = {"items": {"properties": station_props}}
+    return {
+        "if": {"properties": {"linelab": {"const": 1}}, "required": ["linelab"]},
+        "then": {"properties": top},
+    }
 
-    Every property carries the description from the model's field docstring.
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a scenario file, formats v1 and v2, as written
+    (durations, times of day and power may be text).
+
+    Every property carries the description from the model's field docstring. A
+    ``linelab: 1`` document may not use the v2 keys (as the loader says: "needs linelab: 2").
+    Cross-references (a resource named in ``tending.by``, route stations, shares summing to
+    1) are beyond JSON Schema; ``linelab validate`` checks them.
     """
     schema = Scenario.model_json_schema(mode="validation")
     _fix_bounds(schema)
     schema = {"$schema": _DIALECT, **schema}
-    schema["title"] = "LineLab scenario (format v1)"
+    schema["title"] = "LineLab scenario (formats v1 and v2)"
+    schema["allOf"] = [_v1_restrictions()]
     return schema

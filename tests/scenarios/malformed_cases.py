@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BASE", "CASES", "DIRECTORY", "MISSING_FILE", "Case", "materialize"]
+__all__ = ["BASE", "BASE_V2", "CASES", "DIRECTORY", "MISSING_FILE", "Case", "materialize"]
 
 MISSING_FILE = "<missing file>"
 """Content marker: the path does not exist."""
@@ -44,6 +44,52 @@ stations:
 """
 
 
+# A valid format-v2 scenario; the v2 cases change one line of it (1-based line numbers):
+BASE_V2 = """\
+linelab: 2
+name: CNC cell, operators
+horizon: 5 d
+seed: 3
+calendar:
+  shifts:
+    - {name: early, start: "06:00", end: "14:00"}
+    - {name: late, start: "14:00", end: "22:00"}
+  breaks:
+    - {start: "10:00", duration: 30 min}
+  days: [mon, tue, wed, thu, fri, sat]
+products:
+  - name: housing_a
+    share: 0.7
+    route: [cnc, deburr, cmm]
+    process: {cnc: 7 min}
+  - name: housing_b
+    share: 0.3
+    route: [cnc, cmm]
+resources:
+  - name: operators
+    kind: operator
+    count: 2
+    shifts: [early, late]
+stations:
+  - name: cnc
+    servers: 6
+    process: 8 min
+    tending: {by: operators, time: 40 s}
+    failures: {mtbf: 40 h, mttr: 30 min}
+    setup: {matrix: {housing_a: {housing_b: 10 min}}}
+    scrap: 0.02
+    power: {busy: 7.5 kW, idle: 1.2 kW}
+  - name: deburr
+    process: 3 min
+    operated_by: operators
+  - name: cmm
+    process: 4 min
+"""
+
+_V2_CALENDAR = BASE_V2[BASE_V2.index("calendar:") : BASE_V2.index("products:")]
+_V2_RESOURCES = BASE_V2[BASE_V2.index("resources:") : BASE_V2.index("stations:")]
+
+
 @dataclass(frozen=True)
 class Case:
     """One malformed file and the problem it must produce."""
@@ -61,6 +107,11 @@ class Case:
 def _sub(old: str, new: str) -> str:
     assert BASE.count(old) == 1, old
     return BASE.replace(old, new)
+
+
+def _sub2(old: str, new: str) -> str:
+    assert BASE_V2.count(old) == 1, old
+    return BASE_V2.replace(old, new)
 
 
 def _bomb() -> str:
@@ -120,12 +171,12 @@ CASES: list[Case] = [
     # --- required keys and the format version ------------------------------------------------
     Case("missing_linelab", _sub("linelab: 1\n", ""), 1, 1, "", "missing required key 'linelab'"),
     Case(
-        "version_2",
-        _sub("linelab: 1", "linelab: 2"),
+        "version_3",
+        _sub("linelab: 1", "linelab: 3"),
         1,
         10,
         "linelab",
-        "unsupported format version 2; this LineLab reads version 1",
+        "unsupported format version 3; this LineLab reads versions 1 and 2",
     ),
     Case("version_text", _sub("linelab: 1", 'linelab: "1"'), 1, 10, "linelab", "the number 1"),
     Case(
@@ -542,6 +593,392 @@ CASES: list[Case] = [
         17,
         "source.interarrival",
         "mean > 0",
+    ),
+    # --- format v2 keys in a v1 file ---------------------------------------------------------
+    Case(
+        "v1_with_v2_station_key",
+        _sub("    buffer: 5\n", "    buffer: 5\n    scrap: 0.02\n"),
+        14,
+        5,
+        "stations[0].scrap",
+        "'scrap' needs linelab: 2",
+    ),
+    Case(
+        "v1_with_resources",
+        _sub("stations:\n", "resources: [{name: ops, kind: operator}]\nstations:\n"),
+        9,
+        1,
+        "resources",
+        "'resources' needs linelab: 2",
+    ),
+    Case(
+        "v1_with_time_model",
+        _proc("{model: molding}"),
+        12,
+        15,
+        "stations[0].process.model",
+        "a process-time model needs linelab: 2",
+    ),
+    # --- format v2 (BASE_V2): cross-references, calendar, power, equipment ----------------
+    Case(
+        "v2_unknown_tending_resource",
+        _sub2("{by: operators, time", "{by: operatrs, time"),
+        29,
+        19,
+        "stations[0].tending.by",
+        "unknown resource 'operatrs' in tending.by; did you mean 'operators'?",
+    ),
+    Case(
+        "v2_unknown_operated_by",
+        _sub2("operated_by: operators\n", "operated_by: robot\n"),
+        36,
+        18,
+        "stations[1].operated_by",
+        "unknown resource 'robot'",
+    ),
+    Case(
+        "v2_unknown_repair_by",
+        _sub2("mttr: 30 min}", "mttr: 30 min, repair_by: maintenance}"),
+        30,
+        53,
+        "stations[0].failures.repair_by",
+        "unknown resource 'maintenance'",
+    ),
+    Case(
+        "v2_route_missing_station",
+        _sub2("route: [cnc, cmm]", "route: [cnc, cmm, pack]"),
+        19,
+        23,
+        "products[1].route[2]",
+        "route goes through 'pack', which is not a station",
+    ),
+    Case(
+        "v2_routes_start_apart",
+        _sub2("route: [cnc, cmm]", "route: [deburr, cmm]"),
+        19,
+        13,
+        "products[1].route[0]",
+        "every route must start at the same station (add a source, or a wip_cap)",
+    ),
+    Case(
+        "v2_resource_shifts_empty",
+        _sub2("shifts: [early, late]", "shifts: []"),
+        24,
+        13,
+        "resources[0].shifts",
+        "needs at least one shift; omit 'shifts' to work around the clock",
+    ),
+    Case(
+        "v2_setup_empty",
+        _sub2("setup: {matrix: {housing_a: {housing_b: 10 min}}}", "setup: {}"),
+        31,
+        12,
+        "stations[0].setup",
+        "expected a setup time such as '12 min'",
+    ),
+    Case(
+        "v2_route_empty",
+        _sub2("route: [cnc, cmm]", "route: []"),
+        19,
+        12,
+        "products[1].route",
+        "empty route",
+    ),
+    Case(
+        "v2_route_twice",
+        _sub2("route: [cnc, cmm]", "route: [cnc, cmm, cnc]"),
+        19,
+        23,
+        "products[1].route[2]",
+        "visits 'cnc' twice",
+    ),
+    Case(
+        "v2_shares_sum",
+        _sub2("share: 0.3", "share: 0.2"),
+        12,
+        1,
+        "products",
+        "shares must sum to 1, got 0.9",
+    ),
+    Case(
+        "v2_share_percent",
+        _sub2("share: 0.3", "share: 30"),
+        18,
+        12,
+        "products[1].share",
+        "must be <= 1, got 30; a share is a fraction",
+    ),
+    Case(
+        "v2_mtbf_negative",
+        _sub2("mtbf: 40 h", "mtbf: -40 h"),
+        30,
+        22,
+        "stations[0].failures.mtbf",
+        "must be > 0, got '-40 h'",
+    ),
+    Case(
+        "v2_mttr_zero",
+        _sub2("mttr: 30 min", "mttr: 0"),
+        30,
+        34,
+        "stations[0].failures.mttr",
+        "must be > 0, got 0",
+    ),
+    Case(
+        "v2_scrap_one",
+        _sub2("scrap: 0.02", "scrap: 1"),
+        32,
+        12,
+        "stations[0].scrap",
+        "must be < 1, got 1; scrap is a probability",
+    ),
+    Case(
+        "v2_scrap_negative",
+        _sub2("scrap: 0.02", "scrap: -0.1"),
+        32,
+        12,
+        "stations[0].scrap",
+        "must be >= 0, got -0.1",
+    ),
+    Case(
+        "v2_time_of_day_25",
+        _sub2('end: "22:00"', 'end: "25:00"'),
+        8,
+        41,
+        "calendar.shifts[1].end",
+        "impossible time of day '25:00'",
+    ),
+    Case(
+        "v2_time_of_day_minutes",
+        _sub2('start: "10:00"', 'start: "10:75"'),
+        10,
+        15,
+        "calendar.breaks[0].start",
+        "impossible time of day '10:75'",
+    ),
+    Case(
+        "v2_time_of_day_number",
+        _sub2('start: "06:00"', 'start: 6'),
+        7,
+        28,
+        "calendar.shifts[0].start",
+        "write '06:00'",
+    ),
+    Case(
+        "v2_power_unknown_state",
+        _sub2("idle: 1.2 kW", "running: 1.2 kW"),
+        33,
+        27,
+        "stations[0].power.running",
+        "unknown power state 'running'",
+    ),
+    Case(
+        "v2_power_energy_unit",
+        _sub2("busy: 7.5 kW", "busy: 7.5 kWh"),
+        33,
+        19,
+        "stations[0].power.busy",
+        "is an energy, but a power is asked here",
+    ),
+    Case(
+        "v2_power_negative",
+        _sub2("idle: 1.2 kW", "idle: -1 kW"),
+        33,
+        33,
+        "stations[0].power.idle",
+        "must be >= 0",
+    ),
+    Case(
+        "v2_resource_count_zero",
+        _sub2("count: 2", "count: 0"),
+        23,
+        12,
+        "resources[0].count",
+        "must be >= 1, got 0",
+    ),
+    Case(
+        "v2_unknown_shift",
+        _sub2("shifts: [early, late]", "shifts: [early, lat]"),
+        24,
+        21,
+        "resources[0].shifts[1]",
+        "unknown shift 'lat'; did you mean 'late'?",
+    ),
+    Case(
+        "v2_station_unknown_shift",
+        _sub2("    operated_by: operators\n", "    operated_by: operators\n    shifts: [night]\n"),
+        37,
+        14,
+        "stations[1].shifts[0]",
+        "unknown shift 'night'",
+    ),
+    Case(
+        "v2_break_unknown_shift",
+        _sub2("duration: 30 min}", "duration: 30 min, shifts: [erly]}"),
+        10,
+        51,
+        "calendar.breaks[0].shifts[0]",
+        "unknown shift 'erly'; did you mean 'early'?",
+    ),
+    Case(
+        "v2_duplicate_resource",
+        _sub2("stations:\n", "  - {name: operators, kind: robot}\nstations:\n"),
+        25,
+        12,
+        "resources[1].name",
+        "duplicate resource name 'operators' (first at line 21)",
+    ),
+    Case(
+        "v2_duplicate_product",
+        _sub2("  - name: housing_b", "  - name: housing_a"),
+        17,
+        11,
+        "products[1].name",
+        "duplicate product name 'housing_a' (first at line 13)",
+    ),
+    Case(
+        "v2_duplicate_shift",
+        _sub2("{name: late,", "{name: early,"),
+        8,
+        14,
+        "calendar.shifts[1].name",
+        "duplicate shift name 'early' (first at line 7)",
+    ),
+    Case(
+        "v2_unknown_resource_kind",
+        _sub2("kind: operator", "kind: human"),
+        22,
+        11,
+        "resources[0].kind",
+        "unknown resource kind 'human'; did you mean 'operator'?",
+    ),
+    Case(
+        "v2_vehicle_not_yet",
+        _sub2("kind: operator", "kind: vehicle"),
+        22,
+        11,
+        "resources[0].kind",
+        "'vehicle' is not supported yet",
+    ),
+    Case(
+        "v2_matrix_unknown_product",
+        _sub2("{housing_b: 10 min}", "{housing_c: 10 min}"),
+        31,
+        34,
+        "stations[0].setup.matrix.housing_a.housing_c",
+        "unknown product 'housing_c' in the changeover matrix",
+    ),
+    Case(
+        "v2_matrix_unknown_from",
+        _sub2("{housing_a: {", "{housing_x: {"),
+        31,
+        22,
+        "stations[0].setup.matrix.housing_x",
+        "unknown product 'housing_x'",
+    ),
+    Case(
+        "v2_matrix_self",
+        _sub2("{housing_b: 10 min}", "{housing_a: 10 min}"),
+        31,
+        34,
+        "stations[0].setup.matrix.housing_a.housing_a",
+        "to itself",
+    ),
+    Case(
+        "v2_process_unknown_station",
+        _sub2("process: {cnc: 7 min}", "process: {cnc: 7 min, cmn: 2 min}"),
+        16,
+        27,
+        "products[0].process.cmn",
+        "not a station; did you mean 'cnc'?",
+    ),
+    Case(
+        "v2_process_off_route",
+        _sub2("    share: 0.3\n", "    share: 0.3\n    process: {deburr: 1 min}\n"),
+        19,
+        15,
+        "products[1].process.deburr",
+        "not on this product's route",
+    ),
+    Case(
+        "v2_tending_and_operated",
+        _sub2("  - name: cmm\n", "    tending: {by: operators, time: 5 s}\n  - name: cmm\n"),
+        36,
+        5,
+        "stations[1].operated_by",
+        "either tended",
+    ),
+    Case(
+        "v2_unknown_day",
+        _sub2("days: [mon,", "days: [monday,"),
+        11,
+        10,
+        "calendar.days[0]",
+        "unknown day 'monday'; did you mean 'mon'?",
+    ),
+    Case(
+        "v2_day_twice",
+        _sub2("thu, fri, sat]", "thu, fri, fri]"),
+        11,
+        35,
+        "calendar.days[5]",
+        "day 'fri' is listed twice",
+    ),
+    Case(
+        "v2_failure_basis",
+        _sub2("mttr: 30 min}", "mttr: 30 min, basis: calender}"),
+        30,
+        49,
+        "stations[0].failures.basis",
+        "did you mean 'calendar'?",
+    ),
+    Case(
+        "v2_unknown_time_model",
+        _sub2("process: 3 min", "process: {model: lathe_program}"),
+        35,
+        22,
+        "stations[1].process.model",
+        "unknown time model 'lathe_program'",
+    ),
+    Case(
+        "v2_no_resources",
+        _sub2(_V2_RESOURCES, ""),
+        24,
+        19,
+        "stations[0].tending.by",
+        "the scenario has no 'resources'",
+    ),
+    Case(
+        "v2_no_calendar",
+        _sub2(_V2_CALENDAR, ""),
+        17,
+        14,
+        "resources[0].shifts[0]",
+        "the scenario has no 'calendar'",
+    ),
+    Case(
+        "v2_products_empty",
+        _sub2("products:\n  - name: housing_a", "products: []\nold_products:\n  - name: housing_a"),
+        12,
+        11,
+        "products",
+        "needs at least one product",
+    ),
+    Case(
+        "v2_setup_negative",
+        _sub2("setup: {matrix: {housing_a: {housing_b: 10 min}}}", "setup: -5 min"),
+        31,
+        12,
+        "stations[0].setup",
+        "must be >= 0",
+    ),
+    Case(
+        "v2_tending_time_zero",
+        _sub2("time: 40 s", "time: 0 s"),
+        29,
+        36,
+        "stations[0].tending.time",
+        "tending time must have a mean > 0",
     ),
 ]
 

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 import scenarios
 from scenarios import Scenario, ScenarioError
-from tests.scenarios.malformed_cases import BASE
+from tests.scenarios.malformed_cases import BASE, BASE_V2
 
-SEEDS = [BASE] + [
+SEEDS = [BASE, BASE_V2] + [
     scenarios.example_path(name).read_text(encoding="utf-8") for name in scenarios.list_examples()
 ]
 
@@ -50,6 +50,10 @@ TRICKY = [
     "2.5 min",
     "8 hourz",
     "{dist: expo}",
+    "{model: molding}",
+    '"25:00"',
+    "7.5 kWh",
+    "{matrix: {a: {a: 1}}}",
     "{dist: normal, mean: 1, sd: -1}",
     "|\n  text",
     ">-",

@@ -355,7 +355,13 @@ def test_linelab_true_is_not_version_1() -> None:
 
 def test_examples_listed_and_loadable() -> None:
     names = scenarios.list_examples()
-    assert names == ["cnc_cell_conwip", "phone_housing_line", "smt_assembly"]
+    assert names == [
+        "cnc_cell_conwip",
+        "cnc_cell_operators",
+        "cnc_cell_robot",
+        "phone_housing_line",
+        "smt_assembly",
+    ]
     for name in names:
         path = scenarios.example_path(name)
         assert path.is_file() and path.suffix == ".yaml"
@@ -381,7 +387,7 @@ def _events_estimate(sc: Scenario) -> float:
     return min(rates) * sc.run_length_s * len(sc.stations)
 
 
-@pytest.mark.parametrize("name", ["cnc_cell_conwip", "phone_housing_line", "smt_assembly"])
+@pytest.mark.parametrize("name", scenarios.list_examples())
 def test_examples_are_cheap_to_simulate(name: str) -> None:
     sc = scenarios.load(scenarios.example_path(name))
     assert _events_estimate(sc) < 50_000
@@ -414,3 +420,30 @@ def test_package_imports_only_yaml_pydantic_and_stdlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_v2_examples_compare_operators_with_a_robot() -> None:
+    manual = scenarios.load(scenarios.example_path("cnc_cell_operators"))
+    robot = scenarios.load(scenarios.example_path("cnc_cell_robot"))
+    assert manual.linelab == robot.linelab == 2
+    # The same cell: stations, products and seed agree, so variants share random numbers.
+    assert [s.name for s in manual.stations] == [s.name for s in robot.stations]
+    assert manual.products == robot.products and manual.seed == robot.seed
+    assert manual.station("cnc").servers == robot.station("cnc").servers == 6
+    manual_failures, robot_failures = manual.station("cnc").failures, robot.station("cnc").failures
+    assert manual_failures is not None and robot_failures is not None
+    assert manual_failures.model_copy(update={"repair_by": None}) == robot_failures.model_copy(
+        update={"repair_by": None}
+    )
+    # Who tends: operators on shifts, or one robot around the clock.
+    ops = manual.resource("operators")
+    assert (ops.kind, ops.count, ops.shifts) == ("operator", 2, ("day", "night"))
+    tending = manual.station("cnc").tending
+    assert tending is not None and tending.by == "operators"
+    assert manual.station("inspect").operated_by == "operators"
+    bot = robot.resource("robot")
+    assert (bot.kind, bot.count, bot.shifts) == ("robot", 1, None)
+    tending = robot.station("cnc").tending
+    assert tending is not None and tending.by == "robot"
+    # Whole weeks are measured, so shifts and Sundays count in proportion.
+    assert manual.horizon % (7 * 86400) == 0 and robot.horizon % (7 * 86400) == 0

@@ -101,7 +101,7 @@ def test_json_schema_refuses_what_the_loader_refuses() -> None:
     good = {"linelab": 1, "name": "x", "horizon": "8 h", "stations": [{"name": "a", "process": 5}]}
     assert validator.is_valid(good)
     for bad in (
-        {**good, "linelab": 2},
+        {**good, "linelab": 3},
         {**good, "horizon": -1},
         {**good, "horizon": "8 parsecs"},
         {**good, "colour": "red"},
@@ -110,3 +110,78 @@ def test_json_schema_refuses_what_the_loader_refuses() -> None:
         {**good, "stations": [{"name": "a", "process": 5, "servers": 0}]},
     ):
         assert not validator.is_valid(bad), bad
+
+
+def test_v2_models_document_every_field() -> None:
+    from scenarios import (
+        Break,
+        Calendar,
+        Failures,
+        Power,
+        Product,
+        Resource,
+        ResourcePower,
+        Setup,
+        Shift,
+        Tending,
+    )
+
+    models: list[type[BaseModel]] = [
+        Calendar, Shift, Break, Product, Resource, Tending, Failures, Setup, Power, ResourcePower,
+    ]
+    objects = _objects(json_schema())
+    for model in models:
+        assert model.__doc__
+        assert set(objects[model.__name__]["properties"]) == set(model.model_fields)
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name}"
+
+
+def test_json_schema_covers_format_v2() -> None:
+    import jsonschema
+    import yaml
+
+    from tests.scenarios.malformed_cases import BASE_V2
+    from tests.scenarios.test_scenario_v2 import DESIGN_EXAMPLE
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    for text in (BASE_V2, DESIGN_EXAMPLE):
+        raw = yaml.safe_load(text)
+        assert validator.is_valid(raw), list(validator.iter_errors(raw))[:1]
+        dumped = scenarios.loads(text).model_dump(mode="json")
+        assert validator.is_valid(dumped), list(validator.iter_errors(dumped))[:1]
+    good = yaml.safe_load(BASE_V2)
+    station = good["stations"][0]
+    for bad in (
+        {**good, "resources": [{"name": "agv", "kind": "vehicle"}]},
+        {**good, "resources": [{"name": "ops", "kind": "operator", "count": 0}]},
+        {**good, "calendar": {"shifts": [{"name": "x", "start": "25:00", "end": "06:00"}]}},
+        {**good, "calendar": {"shifts": [{"name": "x", "start": "06:00", "end": "14:00"}],
+                              "days": ["monday"]}},
+        {**good, "stations": [{**station, "scrap": 1}]},
+        {**good, "stations": [{**station, "power": {"running": 1}}]},
+        {**good, "stations": [{**station, "power": {"busy": "7.5 kWh"}}]},
+        {**good, "stations": [{**station, "failures": {"mtbf": "40 h", "mttr": "1 h",
+                                                       "basis": "wall"}}]},
+        {**good, "products": []},
+        {**good, "products": [{"name": "a", "route": []}]},
+    ):
+        assert not validator.is_valid(bad), bad
+
+
+def test_json_schema_refuses_v2_keys_in_a_v1_file() -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    good = {"linelab": 1, "name": "x", "horizon": "8 h", "stations": [{"name": "a", "process": 5}]}
+    station = good["stations"][0]
+    for bad in (
+        {**good, "resources": [{"name": "r", "kind": "robot"}]},
+        {**good, "calendar": {"shifts": [{"name": "x", "start": "06:00", "end": "14:00"}]}},
+        {**good, "products": [{"name": "a"}]},
+        {**good, "stations": [{**station, "scrap": 0.1}]},
+        {**good, "stations": [{**station, "operated_by": "r"}]},
+        {**good, "stations": [{**station, "process": {"model": "molding"}}]},
+    ):
+        assert not validator.is_valid(bad), bad
+        assert validator.is_valid({**bad, "linelab": 2}) or "model" in str(bad)
