@@ -72,3 +72,26 @@ class Entrance:
     def reset(self, now: float) -> None:
         """Start the measured period at ``now``."""
         self.front_level.reset(now)
+
+
+class RoutedEntrance(Entrance):
+    """The queue in front of a line whose products start at different stations.
+
+    Parts still enter in arrival order (FIFO across products): the oldest waiting part goes
+    to the first station of its own route, and while that station has no room the parts
+    behind it wait too.
+    """
+
+    def feed(self, now: float) -> None:
+        """Move waiting parts into the line while there is room and the cap allows."""
+        self._waiting_for_room = False
+        front = self.front
+        while front and self.in_line < self.cap:
+            first = front[0].route[0]  # type: ignore[attr-defined]
+            if not first.can_accept():
+                first.waiters.append(self)
+                self._waiting_for_room = True
+                return
+            self.front_level.add(-1, now)
+            self.in_line += 1
+            first.accept(front.popleft(), now)

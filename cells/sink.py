@@ -1,4 +1,4 @@
-"""The end of the line: takes every finished part, records its departure."""
+"""The end of the line: takes every finished part, records its departure (or its scrap)."""
 
 from __future__ import annotations
 
@@ -24,5 +24,12 @@ class Sink:
     def accept(self, part: Part, now: float) -> None:
         """``part`` leaves the line at ``now``."""
         self.traffic.leave(part, now)
+        if self.entrance is not None:
+            self.entrance.departed(now)
+
+    def scrap(self, part: Part, now: float) -> None:
+        """``part`` is scrapped at ``now``: it leaves the line (and frees a CONWIP place)
+        without counting as output."""
+        self.traffic.scrap(part, now)  # type: ignore[attr-defined]
         if self.entrance is not None:
             self.entrance.departed(now)

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import simpy
 from simpy.events import Timeout
 
-from cells.equipment import BLOCKED, BUSY, STARVED, Equipment
+from cells.equipment import BLOCKED, BUSY, STARVED, UNIT_STATES, Equipment
 from cells.parts import Part
 from cells.stats import LevelStat
 
@@ -63,8 +63,10 @@ class Server(Equipment):
 
     __slots__ = ("part", "station")
 
-    def __init__(self, station: Station, index: int) -> None:
-        super().__init__(f"{station.name}.{index + 1}", STARVED, station.env.now)
+    def __init__(
+        self, station: Station, index: int, names: Sequence[str] = UNIT_STATES
+    ) -> None:
+        super().__init__(f"{station.name}.{index + 1}", STARVED, station.env.now, names)
         self.station = station
         self.part: Part | None = None
 
@@ -102,6 +104,8 @@ class Station:
         self.supply: PartSupply | None = None
         self.completed = 0
         """Operations finished since the start of the measured period."""
+        self.idle_state = STARVED
+        """The state a server without work enters (``off_shift`` outside working time)."""
         self._on_done = self._finished
 
     # -- receiving parts -------------------------------------------------------------------
@@ -154,6 +158,11 @@ class Station:
             server.timer.reset(now)
 
     @property
+    def state_names(self) -> tuple[str, ...]:
+        """The states a server of this station can be in (what reports list)."""
+        return UNIT_STATES
+
+    @property
     def unlimited(self) -> bool:
         """True when the buffer has no limit."""
         return math.isinf(self.capacity)
@@ -171,7 +180,7 @@ def _server_freed(station: Station, server: Server, now: float) -> None:
             station._start(server, station.supply.new_part(now), now)
             return
         else:
-            server.timer.set(STARVED, now)
+            server.timer.set(station.idle_state, now)
             station.idle.append(server)
         waiters = station.waiters
         if not waiters:

@@ -161,6 +161,8 @@ def _cmd_examples(_args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from cells.workstation import RoutingDeadlock
+    from simulator.build import LineError
     from simulator.experiment import default_workers, run_experiment
     from simulator.output import (
         json_text,
@@ -230,6 +232,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 raise BadInput(f"{path}: --fast cannot run this scenario: {exc}") from None
         else:
             result = run_experiment(sc, workers=workers, progress=progress)
+    except (LineError, RoutingDeadlock) as exc:  # the line cannot run as described
+        raise BadInput(f"{path}: {exc}") from None
     finally:
         if bar is not None:
             bar.close()

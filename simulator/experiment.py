@@ -11,7 +11,7 @@ import os
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from simulator import __version__
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from scenarios import Scenario
 
 KPI_NAMES: tuple[str, ...] = ("throughput_per_hour", "cycle_time_s", "wip")
+V2_KPI_NAMES: tuple[str, ...] = ("scrap_per_hour", "energy_kwh_per_part")
+"""KPIs reported for a line that uses format-v2 features (``energy_kwh_per_part`` is null in
+every replication without power data)."""
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` each time a replication finishes."""
@@ -37,6 +40,24 @@ class StationSummary:
     queue: Stat
     units: dict[str, dict[str, Stat]]
     """State shares of each server (``press.2``) across replications."""
+    oee: Stat | None = None
+    """Availability × performance × quality (v2 lines only)."""
+
+
+@dataclass(frozen=True)
+class ResourceSummary:
+    """One resource across replications."""
+
+    utilization: Stat
+    states: dict[str, Stat]
+
+
+@dataclass(frozen=True)
+class ProductSummary:
+    """One product across replications."""
+
+    throughput_per_hour: Stat
+    cycle_time_s: Stat
 
 
 @dataclass(frozen=True)
@@ -52,6 +73,10 @@ class ExperimentResult:
     kpis: dict[str, Stat]
     stations: dict[str, StationSummary]
     version: str = __version__
+    products: dict[str, ProductSummary] = field(default_factory=dict)
+    """Per product (v2 lines only)."""
+    resources: dict[str, ResourceSummary] = field(default_factory=dict)
+    """Per resource (v2 lines only)."""
 
 
 def summarise_replications(
@@ -64,7 +89,8 @@ def summarise_replications(
 ) -> ExperimentResult:
     """Summarise per-replication results into KPIs and per-station statistics."""
     reps = tuple(sorted(replications, key=lambda r: r.index))
-    kpis = {name: summarise([getattr(r, name) for r in reps]) for name in KPI_NAMES}
+    names = KPI_NAMES + (V2_KPI_NAMES if reps and reps[0].equipped else ())
+    kpis = {name: summarise([getattr(r, name) for r in reps]) for name in names}
     stations: dict[str, StationSummary] = {}
     for spec in scenario.stations:
         per_rep = [r.stations[spec.name] for r in reps if spec.name in r.stations]
@@ -79,8 +105,28 @@ def summarise_replications(
                 unit: {n: summarise([s.units[unit][n] for s in per_rep]) for n in state_names}
                 for unit in per_rep[0].units
             },
+            oee=None
+            if per_rep[0].oee is None
+            else summarise([s.oee for s in per_rep]),
         )
-    return ExperimentResult(scenario, variant, seed, method, reps, kpis, stations)
+    products: dict[str, ProductSummary] = {}
+    for name in reps[0].products if reps else ():
+        products[name] = ProductSummary(
+            throughput_per_hour=summarise([r.products[name].throughput_per_hour for r in reps]),
+            cycle_time_s=summarise([r.products[name].cycle_time_s for r in reps]),
+        )
+    resources: dict[str, ResourceSummary] = {}
+    for name, first in (reps[0].resources if reps else {}).items():
+        resources[name] = ResourceSummary(
+            utilization=summarise([r.resources[name].utilization for r in reps]),
+            states={
+                st: summarise([r.resources[name].states[st] for r in reps]) for st in first.states
+            },
+        )
+    return ExperimentResult(
+        scenario, variant, seed, method, reps, kpis, stations, products=products,
+        resources=resources,
+    )
 
 
 def default_workers() -> int:

@@ -45,6 +45,19 @@ def check_eligible(scenario: Scenario) -> None:
     ]
     if scenario.wip_cap is not None:
         reasons.append(f"wip_cap is set ({scenario.wip_cap}); CONWIP release is not a flow line")
+    features = ("tending", "operated_by", "failures", "setup", "shifts", "power")
+    for s in scenario.stations:
+        used = [f for f in features if getattr(s, f, None) is not None]
+        if getattr(s, "scrap", 0.0):
+            used.append("scrap")
+        if used:
+            reasons.append(
+                f"station '{s.name}' has {', '.join(used)} (the recursion models plain stations)"
+            )
+    if getattr(scenario, "products", None) is not None:
+        reasons.append("products are given (the recursion models one product on one route)")
+    if getattr(scenario, "resources", ()):
+        reasons.append("resources are given (the recursion models no shared resources)")
     if reasons:
         raise NotEligible("; ".join(reasons) + ". Run without --fast to use the event engine.")
 

@@ -1,49 +1,55 @@
-"""Assembling a line from a scenario: build → check → run → collect (STYLE.md lesson 3).
+"""Running and collecting one replication of a line (build → start → run → collect).
 
-:class:`LineModel` wires cells from a :class:`scenarios.Scenario` for one replication: one
-random stream per element, keyed by the element's dotted name (``stations.press.process``,
-``source.interarrival``), so adding a station never shifts another's draws.
+:class:`LineModel` takes the cells that :func:`simulator.build.build_line` wired (and checked)
+for one replication, starts them at time 0, runs them in one go or in chunks, and collects
+the measured results. :class:`Snapshot` shows the line at one instant for live views, for any
+set of unit states.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import simpy
-
-from cells.entrance import Entrance
-from cells.equipment import BLOCKED, BUSY, STARVED, UNIT_STATES
-from cells.parts import Traffic
-from cells.sampling import Sampler
-from cells.sink import Sink
-from cells.source import Source
-from cells.station import Station
-from cells.streams import stream
-from simulator.results import Replication, StationResult
+from cells.equipment import BLOCKED, BUSY, STARVED, energy_kwh
+from cells.parts import ProductTraffic
+from cells.workstation import Workstation
+from simulator.build import SOURCE_STREAM_KEY, LineError, build_line, process_stream_key
+from simulator.results import ProductResult, Replication, ResourceResult, StationResult
 
 if TYPE_CHECKING:
     from scenarios import Scenario
 
-
-def process_stream_key(station_name: str) -> str:
-    """The stream key of a station's processing times."""
-    return f"stations.{station_name}.process"
-
-
-SOURCE_STREAM_KEY = "source.interarrival"
+__all__ = [
+    "SOURCE_STREAM_KEY",
+    "LineError",
+    "LineModel",
+    "Snapshot",
+    "StationSnapshot",
+    "process_stream_key",
+]
 
 
 @dataclass(frozen=True)
 class StationSnapshot:
-    """A station at one instant, for live views."""
+    """A station at one instant, for live views: servers counted by state name."""
 
     name: str
     queue: int
     busy: int
     starved: int
     blocked: int
+    states: dict[str, int] = field(default_factory=dict)
+    """Number of servers in each state the station can reach (``busy``, ``down`` ...)."""
+
+
+@dataclass(frozen=True)
+class ResourceSnapshot:
+    """A resource at one instant: units counted by state name."""
+
+    name: str
+    states: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Snapshot:
     wip: int
     departed: int
     stations: tuple[StationSnapshot, ...]
+    resources: tuple[ResourceSnapshot, ...] = ()
 
 
 class LineModel:
@@ -67,36 +74,13 @@ class LineModel:
         self.seed = scenario.seed if seed is None else seed
         self.warmup = float(scenario.warmup)
         self.end = float(scenario.warmup + scenario.horizon)
-        self.env = simpy.Environment()
-        self.traffic = Traffic()
-        self.stations: list[Station] = []
-        for spec in scenario.stations:
-            sampler = Sampler(
-                spec.process, stream(self.seed, replication, process_stream_key(spec.name))
-            )
-            capacity = math.inf if spec.buffer is None else float(spec.buffer)
-            self.stations.append(Station(self.env, spec.name, spec.servers, capacity, sampler))
-        first = self.stations[0]
-        self.entrance: Entrance | None = None
-        self.source: Source | None = None
-        if scenario.source is not None or scenario.wip_cap is not None:
-            self.entrance = Entrance(
-                first,
-                self.traffic,
-                scenario.wip_cap,
-                release_on_departure=scenario.source is None,
-            )
-        else:
-            first.supply = self.traffic
-        for upstream, downstream in zip(self.stations, self.stations[1:], strict=False):
-            upstream.downstream = downstream
-        self.stations[-1].downstream = Sink(self.traffic, self.entrance)
-        if scenario.source is not None:
-            assert self.entrance is not None
-            sampler = Sampler(
-                scenario.source.interarrival, stream(self.seed, replication, SOURCE_STREAM_KEY)
-            )
-            self.source = Source(self.env, sampler, self.traffic, self.entrance)
+        self.line = line = build_line(scenario, replication, self.seed)
+        self.env = line.env
+        self.traffic = line.traffic
+        self.stations = line.stations
+        self.entrance = line.entrance
+        self.source = line.source
+        self.resources = line.resources
         self._measure_start = 0.0
         self._wip_start = 0
         self._started = False
@@ -110,9 +94,14 @@ class LineModel:
             return
         self._started = True
         now = self.env.now
-        first = self.stations[0]
-        if first.supply is not None:
-            first.start_supplied(now)
+        for clock in self.line.clocks:
+            clock.start()
+        for station in self.stations:
+            if isinstance(station, Workstation):
+                station.start_failures()
+        supplied = [s for s in self.stations if s.supply is not None]
+        if supplied:
+            supplied[0].start_supplied(now)
         elif self.source is not None:
             self.source.start()
         else:
@@ -127,6 +116,8 @@ class LineModel:
         self.traffic.reset(now)
         for station in self.stations:
             station.reset(now)
+        for resource in self.resources:
+            resource.reset(now)
         if self.entrance is not None:
             self.entrance.reset(now)
 
@@ -168,9 +159,11 @@ class LineModel:
         """The current state of the line (cheap; for live views)."""
         stations = []
         for station in self.stations:
-            counts = [0, 0, 0]
+            names = station.servers[0].timer.names
+            counts = [0] * len(names)
             for server in station.servers:
                 counts[server.timer.state] += 1
+            states = {names[i]: counts[i] for i in _reachable(station)}
             stations.append(
                 StationSnapshot(
                     station.name,
@@ -178,8 +171,16 @@ class LineModel:
                     counts[BUSY],
                     counts[STARVED],
                     counts[BLOCKED],
+                    states,
                 )
             )
+        resources = []
+        for resource in self.resources:
+            names = resource.units[0].timer.names
+            counts = [0] * len(names)
+            for unit in resource.units:
+                counts[unit.timer.state] += 1
+            resources.append(ResourceSnapshot(resource.name, dict(zip(names, counts, strict=True))))
         return Snapshot(
             time_s=self.env.now,
             end_s=self.end,
@@ -187,6 +188,7 @@ class LineModel:
             wip=int(self.traffic.wip.value),
             departed=self.traffic.departed,
             stations=tuple(stations),
+            resources=tuple(resources),
         )
 
     def collect(self) -> Replication:
@@ -196,18 +198,58 @@ class LineModel:
         now, start = self.env.now, self._measure_start
         horizon = now - start
         traffic = self.traffic
+        line = self.line
+        v2 = line.equipped
         stations: dict[str, StationResult] = {}
+        energy = 0.0
         for station in self.stations:
-            units = {s.name: s.timer.shares(now, start) for s in station.servers}
+            names = station.state_names
+            units = {
+                s.name: {n: v for n, v in s.timer.shares(now, start).items() if n in names}
+                for s in station.servers
+            }
             n = len(station.servers)
-            states = {name: math.fsum(u[name] for u in units.values()) / n for name in UNIT_STATES}
+            states = {name: math.fsum(u[name] for u in units.values()) / n for name in names}
+            oee = None
+            scrapped = 0
+            if v2:
+                scrapped = station.scrapped if isinstance(station, Workstation) else 0
+                oee = _oee(states, station.completed, scrapped)
+            power = line.station_power.get(station.name)
+            if power is not None:
+                energy += energy_kwh(station.servers, power, now)
             stations[station.name] = StationResult(
                 utilization=states["busy"],
                 states=states,
                 queue=station.queue_level.mean(now),
                 completed=station.completed,
                 units=units,
+                oee=oee,
+                scrapped=scrapped,
             )
+        resources: dict[str, ResourceResult] = {}
+        for resource in self.resources:
+            shares = resource.shares(now, start)
+            resources[resource.name] = ResourceResult(
+                utilization=resource.utilization(shares), states=shares
+            )
+            power = line.resource_power.get(resource.name)
+            if power is not None:
+                energy += energy_kwh(resource.units, power, now)
+        products: dict[str, ProductResult] = {}
+        scrap_per_hour = None
+        energy_per_part = None
+        if v2 and isinstance(traffic, ProductTraffic):
+            for i, name in enumerate(line.products):
+                products[name] = ProductResult(
+                    throughput_per_hour=traffic.departed_by[i] / horizon * 3600.0,
+                    cycle_time_s=traffic.by_product[i].mean,
+                    departed=traffic.departed_by[i],
+                    scrapped=traffic.scrapped_by[i],
+                )
+            scrap_per_hour = traffic.scrapped / horizon * 3600.0
+            if line.station_power or line.resource_power:
+                energy_per_part = energy / traffic.departed if traffic.departed else math.nan
         return Replication(
             index=self.replication,
             seed=self.seed,
@@ -222,4 +264,30 @@ class LineModel:
             wip_end=int(traffic.wip.value),
             waiting_in_front=0.0 if self.entrance is None else self.entrance.front_level.mean(now),
             stations=stations,
+            equipped=v2,
+            scrap_per_hour=scrap_per_hour,
+            energy_kwh_per_part=energy_per_part,
+            scrapped=traffic.scrapped if isinstance(traffic, ProductTraffic) else 0,
+            products=products,
+            resources=resources,
         )
+
+
+def _reachable(station: object) -> tuple[int, ...]:
+    if isinstance(station, Workstation):
+        return station.reachable
+    return (BUSY, STARVED, BLOCKED)
+
+
+def _oee(states: dict[str, float], completed: int, scrapped: int) -> float | None:
+    """availability × performance × quality (docs/results.md).
+
+    planned = 1 − off_shift; availability = (planned − down − setup) / planned;
+    performance = busy / (planned − down − setup); quality = good / completed.
+    The product is busy / planned × quality.
+    """
+    planned = 1.0 - states.get("off_shift", 0.0)
+    if planned <= 0.0:
+        return None
+    quality = 1.0 if completed == 0 else (completed - scrapped) / completed
+    return states["busy"] / planned * quality

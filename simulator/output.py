@@ -23,7 +23,42 @@ from simulator.stats import Stat
 
 
 def result_to_json(result: ExperimentResult, scenario_file: str | None = None) -> dict[str, object]:
-    """The result file's content as JSON-ready data (strict JSON: no NaN, undefined = null)."""
+    """The result file's content as JSON-ready data (strict JSON: no NaN, undefined = null).
+
+    A line with format-v2 features adds ``kpis.scrap_per_hour``, ``kpis.energy_kwh_per_part``,
+    ``stations.<s>.oee``, ``products`` and ``resources``; a v1 line's keys are unchanged.
+    """
+    sc = result.scenario
+    data = _result_to_json_v1(result, scenario_file)
+    stations = data["stations"]
+    assert isinstance(stations, dict)
+    for name, summary in result.stations.items():
+        if summary.oee is not None:
+            stations[name]["oee"] = summary.oee.to_json()
+    if result.products or result.resources:
+        config = data.pop("config")
+        data["products"] = {
+            name: {
+                "throughput_per_hour": p.throughput_per_hour.to_json(),
+                "cycle_time_s": p.cycle_time_s.to_json(),
+            }
+            for name, p in result.products.items()
+        }
+        data["resources"] = {
+            name: {
+                "utilization": r.utilization.to_json(),
+                "states": {state: stat.to_json() for state, stat in r.states.items()},
+            }
+            for name, r in result.resources.items()
+        }
+        data["config"] = config
+    del sc
+    return data
+
+
+def _result_to_json_v1(
+    result: ExperimentResult, scenario_file: str | None
+) -> dict[str, object]:
     sc = result.scenario
     return {
         "linelab": __version__,
@@ -61,9 +96,18 @@ def stat_rows(result: ExperimentResult) -> Iterator[tuple[str, Stat]]:
         for state, stat in summary.states.items():
             yield f"stations.{station}.states.{state}", stat
         yield f"stations.{station}.queue", summary.queue
+        if summary.oee is not None:
+            yield f"stations.{station}.oee", summary.oee
         for unit, states in summary.units.items():
             for state, stat in states.items():
                 yield f"stations.{station}.units.{unit}.states.{state}", stat
+    for product, p in result.products.items():
+        yield f"products.{product}.throughput_per_hour", p.throughput_per_hour
+        yield f"products.{product}.cycle_time_s", p.cycle_time_s
+    for resource, r in result.resources.items():
+        yield f"resources.{resource}.utilization", r.utilization
+        for state, stat in r.states.items():
+            yield f"resources.{resource}.states.{state}", stat
 
 
 def result_to_csv(result: ExperimentResult) -> str:
@@ -169,8 +213,27 @@ def _duration(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
+def _grid(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as aligned text: first column left, the others right, two spaces apart.
+
+    Widths come from the content, so a value of any magnitude keeps its column.
+    """
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for row in rows:
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(widths[i]) for i, cell in enumerate(row) if i > 0]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+def _share(stat: Stat) -> str:
+    return _pm(stat, 100, 1)
+
+
 def kpi_table(result: ExperimentResult) -> str:
-    """The human-readable report: KPIs and stations, each mean ± 95 % CI half-width."""
+    """The human-readable report: KPIs, stations, resources and products, each
+    mean ± 95 % CI half-width, in columns sized to their content."""
     sc = result.scenario
     n = len(result.replications)
     lines = [
@@ -178,32 +241,57 @@ def kpi_table(result: ExperimentResult) -> str:
         f"horizon {_duration(float(sc.horizon))} after {_duration(float(sc.warmup))} warm-up "
         f"({'flow-line fast path' if result.method == 'flowline' else 'discrete-event engine'})",
         "",
-        f"{'KPI':<24}{'mean ± 95% CI':>26}",
     ]
     labels = {
         "throughput_per_hour": "throughput (parts/h)",
         "cycle_time_s": "cycle time (s)",
         "wip": "WIP (parts)",
+        "scrap_per_hour": "scrap (parts/h)",
+        "energy_kwh_per_part": "energy (kWh/part)",
     }
-    for key, stat in result.kpis.items():
-        lines.append(f"{labels.get(key, key):<24}{_pm(stat):>26}")
+    rows = [["KPI", "mean ± 95% CI"]]
+    rows += [[labels.get(key, key), _pm(stat)] for key, stat in result.kpis.items()]
+    lines += _grid(rows)
     if result.stations:
         lines.append("")
-        state_names = list(next(iter(result.stations.values())).states)
-        width = max(16, *(len(name) + 2 for name in result.stations))
-        header = f"{'station':<{width}}{'servers':>8}{'utilization %':>16}"
-        header += "".join(f"{s + ' %':>15}" for s in state_names if s != "busy")
-        header += f"{'queue (parts)':>16}"
-        lines.append(header)
+        state_names: list[str] = []
+        for summary in result.stations.values():
+            state_names += [s for s in summary.states if s != "busy" and s not in state_names]
+        with_oee = any(summary.oee is not None for summary in result.stations.values())
+        header = ["station", "servers", "utilization %"]
+        header += [f"{s} %" for s in state_names]
+        header += ["queue (parts)"] + (["OEE %"] if with_oee else [])
+        rows = [header]
         servers = {s.name: s.servers for s in sc.stations}
         for name, summary in result.stations.items():
-            row = f"{name:<{width}}{servers.get(name, 1):>8}"
-            row += f"{_pm(summary.utilization, 100, 1):>16}"
-            row += "".join(
-                f"{_pm(summary.states[s], 100, 1):>15}" for s in state_names if s != "busy"
+            row = [name, str(servers.get(name, 1)), _share(summary.utilization)]
+            row += [
+                _share(summary.states[s]) if s in summary.states else "" for s in state_names
+            ]
+            row.append(_pm(summary.queue, 1, _decimals(summary.queue.mean or 0.0, 3)))
+            if with_oee:
+                row.append("" if summary.oee is None else _share(summary.oee))
+            rows.append(row)
+        lines += _grid(rows)
+    if result.resources:
+        lines.append("")
+        state_names = []
+        for r in result.resources.values():
+            state_names += [s for s in r.states if s not in state_names]
+        rows = [["resource", "units", "utilization %", *(f"{s} %" for s in state_names)]]
+        counts = {r.name: r.count for r in getattr(sc, "resources", ())}
+        for name, r in result.resources.items():
+            rows.append(
+                [name, str(counts.get(name, "")), _share(r.utilization)]
+                + [_share(r.states[s]) if s in r.states else "" for s in state_names]
             )
-            row += f"{_pm(summary.queue, 1, _decimals(summary.queue.mean or 0.0, 3)):>16}"
-            lines.append(row)
+        lines += _grid(rows)
+    if result.products:
+        lines.append("")
+        rows = [["product", "throughput (parts/h)", "cycle time (s)"]]
+        for name, p in result.products.items():
+            rows.append([name, _pm(p.throughput_per_hour), _pm(p.cycle_time_s)])
+        lines += _grid(rows)
     if n == 1:
         lines.append("")
         lines.append(

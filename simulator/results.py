@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -12,13 +12,40 @@ class StationResult:
     utilization: float
     """Fraction of measured time the station's units were processing, averaged over servers."""
     states: dict[str, float]
-    """Share of measured time in each unit state, averaged over servers; sums to 1."""
+    """Share of measured time in each state the station can reach, averaged over servers;
+    sums to 1."""
     queue: float
     """Time-average number of parts waiting in the station's buffer (not in service)."""
     completed: int
     """Operations finished in the measured period."""
     units: dict[str, dict[str, float]]
     """State shares of each server, keyed by its dotted name (``press.2``)."""
+    oee: float | None = None
+    """Availability × performance × quality (docs/results.md); ``None`` for a v1 line."""
+    scrapped: int = 0
+    """Parts scrapped after an operation here in the measured period."""
+
+
+@dataclass(frozen=True)
+class ResourceResult:
+    """One resource (operators, robots) over the measured period."""
+
+    utilization: float
+    """Share of measured time its units were working (tending, operating, repairing)."""
+    states: dict[str, float]
+    """Share of measured time in each unit state (off shift included), averaged over units."""
+
+
+@dataclass(frozen=True)
+class ProductResult:
+    """One product over the measured period."""
+
+    throughput_per_hour: float
+    """Good parts of this product leaving the line per hour."""
+    cycle_time_s: float
+    """Mean time from arrival (or release) to leaving the line; NaN if none left."""
+    departed: int
+    scrapped: int
 
 
 @dataclass(frozen=True)
@@ -30,7 +57,7 @@ class Replication:
     warmup_s: float
     horizon_s: float
     throughput_per_hour: float
-    """Parts leaving the last station per hour of measured time."""
+    """Good parts leaving the line (the end of their route) per hour of measured time."""
     cycle_time_s: float
     """Mean time from arrival (or release) to leaving the line; NaN if no part left."""
     wip: float
@@ -42,7 +69,17 @@ class Replication:
     wip_start: int
     """Parts in the line when the measured period began."""
     wip_end: int
-    """Parts in the line when it ended (conservation: start + arrived = departed + end)."""
+    """Parts in the line when it ended (start + arrived = departed + scrapped + end)."""
     waiting_in_front: float
     """Time-average number of parts waiting in front of the line (source or CONWIP)."""
     stations: dict[str, StationResult]
+    equipped: bool = False
+    """Does the line use format-v2 features (then the v2 keys below are reported)?"""
+    scrap_per_hour: float | None = None
+    """Parts scrapped per hour of measured time (v2)."""
+    energy_kwh_per_part: float | None = None
+    """Energy of stations and resources per good part, kWh; ``None`` without power data."""
+    scrapped: int = 0
+    """Parts scrapped in the measured period."""
+    products: dict[str, ProductResult] = field(default_factory=dict)
+    resources: dict[str, ResourceResult] = field(default_factory=dict)

@@ -1,0 +1,559 @@
+"""Stations with equipment features: tending, operators, failures, setups, scrap, shifts, routes.
+
+A :class:`Workstation` is a :class:`cells.station.Station` whose servers run a short step
+program per part instead of one processing delay:
+
+    (acquire an ``operated_by`` unit) -> (setup on a product change) ->
+    (wait for a ``tending`` unit, tend, release it) -> process -> (release the operator)
+    -> scrap or hand off (or blocked)
+
+Each delay is one SimPy ``Timeout`` whose value is the server; the server remembers the
+event it waits for (:attr:`Machine.event`), and a callback whose event is not the server's
+current one returns at once. That identity is the cancellation token: a failure on the
+calendar basis pre-empts an operation by forgetting its event, and the remaining time resumes
+after the repair. Features a station does not have cost nothing: a station without any of them
+is built as a plain :class:`~cells.station.Station` (one event per part), and each step is
+skipped by one test when its feature is absent.
+
+Failures (``basis``):
+
+- ``operating``: the time to failure is consumed only while processing. An operation that
+  contains the failure instant is split there (down, repair, then the rest of the operation);
+  an operation that does not costs no extra event.
+- ``calendar``: every server has its own failure clock running in all time except repairs.
+  A failure during processing, a setup or a tending suspends that step (a tending unit leaves
+  and is asked for again for the rest of the tending); the rest resumes after the repair. A
+  failure while the server is idle takes it down at once; one while it waits for a unit, is
+  blocked or holds a part off shift takes effect when it next starts processing.
+
+With ``repair_by`` the repair first waits (state ``down``) for a unit of that resource; when
+that is the station's ``operated_by`` resource, the operator who holds the machine repairs it.
+Working time of the station itself (``shifts``): a server does not start a part outside it
+(``off_shift``, holding the part); an operation in progress finishes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+from simpy.events import Timeout
+
+from cells.equipment import (
+    BLOCKED,
+    BUSY,
+    DOWN,
+    OFF_SHIFT,
+    R_OPERATING,
+    R_REPAIRING,
+    R_TENDING,
+    SETUP,
+    STARVED,
+    TENDING,
+    WAITING_OPERATOR,
+    WAITING_TEND,
+    server_states,
+)
+from cells.parts import Part
+from cells.resources import Resource, Unit
+from cells.station import Server, Station, _server_freed
+from cells.streams import counter_uniform
+
+PH_START, PH_SETUP, PH_TEND, PH_TENDING, PH_BUSY, PH_REPAIR = 0, 1, 2, 3, 4, 5
+"""Steps of a server's program (:attr:`Machine.phase`)."""
+
+
+class RoutingDeadlock(RuntimeError):
+    """Parts block each other in a cycle of full stations: the line can never move again."""
+
+
+class Failures:
+    """Failure behaviour of a station's servers, from plain parameters.
+
+    ``time_to_failure`` and ``repair_time`` return durations in seconds (samplers).
+    ``basis`` is ``"operating"`` or ``"calendar"``; ``crew`` the resource that repairs, if any.
+    """
+
+    __slots__ = ("basis", "crew", "operating", "repair_time", "time_to_failure")
+
+    def __init__(
+        self,
+        time_to_failure: Callable[[], float],
+        repair_time: Callable[[], float],
+        basis: str = "operating",
+        crew: Resource | None = None,
+    ) -> None:
+        if basis not in ("operating", "calendar"):
+            raise ValueError(f"failure basis must be 'operating' or 'calendar', got {basis!r}")
+        self.time_to_failure = time_to_failure
+        self.repair_time = repair_time
+        self.basis = basis
+        self.operating = basis == "operating"
+        self.crew = crew
+
+
+class Machine(Server):
+    """A server of a :class:`Workstation`: its step and what it holds."""
+
+    __slots__ = (
+        "busy_end",
+        "crew_unit",
+        "event",
+        "fail_due",
+        "op_unit",
+        "phase",
+        "product",
+        "remaining",
+        "resume",
+        "tend_rest",
+        "tend_unit",
+        "ttf",
+    )
+
+    def __init__(self, station: Workstation, index: int) -> None:
+        super().__init__(station, index, station.timer_names)
+        self.event: simpy.Event | None = None
+        """The delay this server waits for; any other event of it is stale."""
+        self.phase = PH_START
+        self.product = -1
+        """Product of the last part started (for setups); -1 before the first."""
+        self.ttf = float("inf")
+        """Operating basis: processing time left until the next failure (s)."""
+        self.remaining = -1.0
+        """While down: processing time left of the suspended operation, or -1 if idle."""
+        self.busy_end = 0.0
+        """When the delay in progress (setup, tending or processing) ends (s)."""
+        self.resume = PH_BUSY
+        """While down: the step the suspended delay belongs to."""
+        self.tend_rest = -1.0
+        """Tending time left of a tending interrupted by a failure (s), or -1."""
+        self.fail_due = False
+        self.op_unit: Unit | None = None
+        self.tend_unit: Unit | None = None
+        self.crew_unit: Unit | None = None
+
+    def granted(self, unit: Unit, now: float) -> None:
+        """A resource unit this server asked for is now its own."""
+        self.station._granted(self, unit, now)  # type: ignore[attr-defined]
+
+
+class Workstation(Station):
+    """A station whose servers run the step program of the module docstring.
+
+    ``process_time(part, server)`` and ``tending_time(part, server)`` return seconds (per
+    product, per station; a time model may use the server). ``setup(from, to)`` returns the
+    changeover time between product indices (0: none). ``scrap`` is the probability that a
+    finished part is scrapped, drawn per part from the counter stream ``scrap_key``.
+    ``routed``: parts go to the next receiver of their own route (else ``downstream``).
+    ``power`` maps state names to kW per server (used at collect).
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        servers: int,
+        capacity: float,
+        process_time: Callable[[Part, Server], float],
+        *,
+        tended_by: Resource | None = None,
+        tending_time: Callable[[Part, Server], float] | None = None,
+        operated_by: Resource | None = None,
+        failures: Failures | None = None,
+        setup: Callable[[int, int], float] | None = None,
+        scrap: float = 0.0,
+        scrap_key: int = 0,
+        shifts: bool = False,
+        routed: bool = False,
+        power: dict[str, float] | None = None,
+    ) -> None:
+        if tended_by is not None and tending_time is None:
+            raise ValueError(f"station {name!r}: tending needs a tending time")
+        if not 0.0 <= scrap < 1.0:
+            raise ValueError(f"station {name!r}: scrap must be in [0, 1), got {scrap}")
+        self.timer_names = server_states(
+            None if tended_by is None else tended_by.kind,
+            None if operated_by is None else operated_by.kind,
+        )
+        super().__init__(env, name, servers, capacity, lambda: 0.0)
+        self.servers: list[Server] = [Machine(self, i) for i in range(servers)]
+        self.idle = deque(self.servers)
+        self.part_time = process_time
+        self.tended_by = tended_by
+        self.tending_time = tending_time
+        self.operated_by = operated_by
+        self.failures = failures
+        self.setup = setup
+        self.scrap = scrap
+        self.scrap_key = scrap_key
+        self.has_shifts = shifts
+        self.routed = routed
+        self.power = power
+        self.sink: Any = None
+        """Where scrapped parts leave the line (:meth:`cells.sink.Sink.scrap`)."""
+        self.check_deadlock = False
+        """Look for a cycle of full stations whenever a server blocks (routes with cycles)."""
+        self.off_shift = False
+        self.parked: deque[Machine] = deque()
+        self.scrapped = 0
+        """Parts scrapped here since the start of the measured period."""
+        reach = [BUSY, STARVED, BLOCKED]
+        if tended_by is not None:
+            reach += [TENDING, WAITING_TEND]
+        if failures is not None:
+            reach.append(DOWN)
+        if setup is not None:
+            reach.append(SETUP)
+        if shifts:
+            reach.append(OFF_SHIFT)
+        if operated_by is not None:
+            reach.append(WAITING_OPERATOR)
+        self.reachable: tuple[int, ...] = tuple(sorted(reach))
+        self._on_step = self._stepped
+        self._on_tended = self._tended
+        self._on_done = self._done
+        self._on_fail_op = self._failed_operating
+        self._on_fail_cal = self._failed_calendar
+        self._on_repaired = self._repaired
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        """The states a server of this station can reach, in index order."""
+        return tuple(self.timer_names[i] for i in self.reachable)
+
+    def start_failures(self) -> None:
+        """Draw every server's first time to failure (at the start of the run)."""
+        f = self.failures
+        if f is None:
+            return
+        now = self.env.now
+        for server in self.servers:
+            if f.operating:
+                server.ttf = f.time_to_failure()  # type: ignore[attr-defined]
+            else:
+                self._arm(server, now)  # type: ignore[arg-type]
+
+    # -- the step program ---------------------------------------------------------------------
+    def _start(self, server: Server, part: Part, now: float) -> None:
+        m: Machine = server  # type: ignore[assignment]
+        m.part = part
+        if self.off_shift:
+            m.timer.set(OFF_SHIFT, now)
+            self.parked.append(m)
+            return
+        m.phase = PH_START
+        self._advance(m, now)
+
+    def _advance(self, m: Machine, now: float) -> None:
+        """Run ``m``'s program from its phase until it waits for a delay or a unit."""
+        phase = m.phase
+        part: Any = m.part
+        if phase == PH_START:
+            phase = PH_SETUP
+            res = self.operated_by
+            if res is not None:
+                m.phase = PH_SETUP
+                unit = res.request(m, R_OPERATING, now)
+                if unit is None:
+                    m.timer.set(WAITING_OPERATOR, now)
+                    return
+                m.op_unit = unit
+        if phase == PH_SETUP:
+            phase = PH_TEND
+            setup = self.setup
+            if setup is not None:
+                last, product = m.product, part.product
+                m.product = product
+                if last >= 0 and last != product:
+                    d = setup(last, product)
+                    if d > 0.0:
+                        m.phase = PH_TEND
+                        m.timer.set(SETUP, now)
+                        m.busy_end = now + d
+                        ev = Timeout(self.env, d, m)
+                        ev.callbacks.append(self._on_step)
+                        m.event = ev
+                        return
+        if phase == PH_TEND:
+            res = self.tended_by
+            if res is not None:
+                m.phase = PH_TENDING
+                unit = res.request(m, R_TENDING, now)
+                if unit is None:
+                    m.timer.set(WAITING_TEND, now)
+                    return
+                self._tend(m, unit, now)
+                return
+        m.phase = PH_BUSY
+        self._busy(m, self.part_time(part, m), now)
+
+    def _stepped(self, event: simpy.Event) -> None:
+        m: Machine = event._value
+        if event is not m.event:
+            return
+        m.event = None
+        self._advance(m, self.env.now)
+
+    def _granted(self, m: Machine, unit: Unit, now: float) -> None:
+        phase = m.phase
+        if phase == PH_SETUP:
+            m.op_unit = unit
+            self._advance(m, now)
+        elif phase == PH_TENDING:
+            self._tend(m, unit, now)
+        elif phase == PH_REPAIR:
+            self._repair(m, unit, now)
+        else:  # pragma: no cover - a grant always answers a request made in one of these
+            raise AssertionError(f"{m.name}: unit {unit.name} granted in phase {phase}")
+
+    def _tend(self, m: Machine, unit: Unit, now: float) -> None:
+        m.tend_unit = unit
+        m.timer.set(TENDING, now)
+        d = m.tend_rest
+        if d < 0.0:
+            d = self.tending_time(m.part, m)  # type: ignore[misc, arg-type]
+        else:
+            m.tend_rest = -1.0
+        m.busy_end = now + d
+        ev = Timeout(self.env, d, m)
+        ev.callbacks.append(self._on_tended)
+        m.event = ev
+
+    def _tended(self, event: simpy.Event) -> None:
+        m: Machine = event._value
+        if event is not m.event:
+            return
+        m.event = None
+        now = self.env.now
+        unit = m.tend_unit
+        m.tend_unit = None
+        m.phase = PH_BUSY
+        self._busy(m, self.part_time(m.part, m), now)  # type: ignore[arg-type]
+        self.tended_by.release(unit, now)  # type: ignore[union-attr, arg-type]
+
+    def _busy(self, m: Machine, d: float, now: float) -> None:
+        m.timer.set(BUSY, now)
+        f = self.failures
+        if f is not None:
+            if m.fail_due:
+                m.fail_due = False
+                self._fail(m, d, now)
+                return
+            if f.operating:
+                ttf = m.ttf
+                if ttf <= d:
+                    m.remaining = d - ttf
+                    m.ttf = 0.0
+                    ev = Timeout(self.env, ttf, m)
+                    ev.callbacks.append(self._on_fail_op)
+                    m.event = ev
+                    return
+                m.ttf = ttf - d
+            else:
+                m.busy_end = now + d
+        ev = Timeout(self.env, d, m)
+        ev.callbacks.append(self._on_done)
+        m.event = ev
+
+    def _done(self, event: simpy.Event) -> None:
+        m: Machine = event._value
+        if event is not m.event:
+            return
+        m.event = None
+        now = self.env.now
+        self.completed += 1
+        unit = m.op_unit
+        if unit is not None:
+            m.op_unit = None
+            self.operated_by.release(unit, now)  # type: ignore[union-attr]
+        part: Any = m.part
+        p = self.scrap
+        if p and counter_uniform(self.scrap_key, part.id) < p:
+            m.part = None
+            self.scrapped += 1
+            self.sink.scrap(part, now)
+            _server_freed(self, m, now)
+            return
+        if self.routed:
+            step = part.step + 1
+            part.step = step
+            down = part.route[step]
+        else:
+            down = self.downstream
+        if down.can_accept():
+            m.part = None
+            down.accept(part, now)
+            _server_freed(self, m, now)
+        else:
+            m.timer.set(BLOCKED, now)
+            down.waiters.append(m)
+            if self.check_deadlock:
+                self._look_for_deadlock(down, now)
+
+    # -- failures and repairs -----------------------------------------------------------------
+    def _arm(self, m: Machine, now: float) -> None:
+        ev = Timeout(self.env, self.failures.time_to_failure(), m)  # type: ignore[union-attr]
+        ev.callbacks.append(self._on_fail_cal)
+
+    def _failed_operating(self, event: simpy.Event) -> None:
+        m: Machine = event._value
+        if event is not m.event:
+            return
+        m.event = None
+        self._fail(m, m.remaining, self.env.now)
+
+    def _failed_calendar(self, event: simpy.Event) -> None:
+        m: Machine = event._value
+        now = self.env.now
+        phase = m.phase
+        if m.event is not None and phase in (PH_BUSY, PH_TEND, PH_TENDING):
+            # A delay is in progress (processing, setup -- phase PH_TEND while it runs --
+            # or tending): pre-empt it; its end event is now stale, the rest resumes later.
+            m.event = None
+            unit = m.tend_unit
+            if phase == PH_TENDING and unit is not None:
+                m.tend_unit = None  # the tending unit leaves; it is asked for again
+                self._fail(m, m.busy_end - now, now, phase)
+                self.tended_by.release(unit, now)  # type: ignore[union-attr]
+                return
+            self._fail(m, m.busy_end - now, now, phase)
+        elif m.part is None and m.phase != PH_REPAIR:
+            self.idle.remove(m)
+            self._fail(m, -1.0, now)
+        else:
+            m.fail_due = True
+
+    def _fail(self, m: Machine, remaining: float, now: float, resume: int = PH_BUSY) -> None:
+        """``m`` goes down; ``remaining`` s of its delay in step ``resume`` (processing by
+        default) resume after the repair (-1: it was idle)."""
+        m.timer.set(DOWN, now)
+        m.remaining = remaining
+        m.resume = resume
+        m.phase = PH_REPAIR
+        crew = self.failures.crew  # type: ignore[union-attr]
+        held = m.op_unit
+        if crew is None or (held is not None and crew is self.operated_by):
+            # No crew, or the operator who runs the machine repairs it (it holds that unit).
+            if held is not None and crew is self.operated_by:
+                held.timer.set(R_REPAIRING, now)
+            self._repair(m, None, now)
+            return
+        unit = crew.request(m, R_REPAIRING, now)
+        if unit is not None:
+            self._repair(m, unit, now)
+
+    def _repair(self, m: Machine, unit: Unit | None, now: float) -> None:
+        m.crew_unit = unit
+        ev = Timeout(self.env, self.failures.repair_time(), m)  # type: ignore[union-attr]
+        ev.callbacks.append(self._on_repaired)
+        m.event = ev
+
+    def _repaired(self, event: simpy.Event) -> None:
+        m: Machine = event._value
+        if event is not m.event:
+            return
+        m.event = None
+        now = self.env.now
+        f: Failures = self.failures  # type: ignore[assignment]
+        unit = m.crew_unit
+        m.crew_unit = None
+        held = m.op_unit
+        if held is not None and f.crew is self.operated_by:
+            held.timer.set(R_OPERATING, now)
+        if f.operating:
+            m.ttf = f.time_to_failure()
+        else:
+            self._arm(m, now)
+        remaining = m.remaining
+        m.remaining = -1.0
+        resume = m.resume
+        m.resume = PH_BUSY
+        if remaining < 0.0:
+            m.phase = PH_START
+            _server_freed(self, m, now)
+        elif resume == PH_BUSY:
+            m.phase = PH_BUSY
+            self._busy(m, remaining, now)
+        elif resume == PH_TEND:  # the rest of a setup
+            m.phase = PH_TEND
+            m.timer.set(SETUP, now)
+            m.busy_end = now + remaining
+            ev = Timeout(self.env, remaining, m)
+            ev.callbacks.append(self._on_step)
+            m.event = ev
+        else:  # the rest of a tending, with a unit asked for again
+            m.phase = PH_TENDING
+            m.tend_rest = remaining
+            res: Resource = self.tended_by  # type: ignore[assignment]
+            tend_unit = res.request(m, R_TENDING, now)
+            if tend_unit is None:
+                m.timer.set(WAITING_TEND, now)
+            else:
+                self._tend(m, tend_unit, now)
+        if unit is not None:
+            f.crew.release(unit, now)  # type: ignore[union-attr]
+
+    # -- working time ----------------------------------------------------------------------
+    def shift_off(self, now: float) -> None:
+        """Working time ends: idle servers go off shift; operations in progress finish."""
+        self.off_shift = True
+        self.idle_state = OFF_SHIFT
+        for server in self.idle:
+            server.timer.set(OFF_SHIFT, now)
+
+    def shift_on(self, now: float) -> None:
+        """Working time starts: idle servers wait for work; parked parts start."""
+        self.off_shift = False
+        self.idle_state = STARVED
+        for server in self.idle:
+            server.timer.set(STARVED, now)
+        parked = self.parked
+        while parked:
+            m = parked.popleft()
+            m.phase = PH_START
+            self._advance(m, now)
+
+    # -- routing deadlock ----------------------------------------------------------------------
+    def _look_for_deadlock(self, target: Any, now: float) -> None:
+        """Raise :class:`RoutingDeadlock` if this station and ``target`` are on a cycle of
+        stations that are full and whose every server is blocked."""
+        if not _jammed(self):
+            return
+        path: list[str] = [self.name]
+        stack = [target]
+        seen: set[int] = set()
+        while stack:
+            st = stack.pop()
+            if st is self:
+                raise RoutingDeadlock(
+                    f"routing deadlock at t = {now:g} s: stations {', '.join(sorted(path))} "
+                    "are full and every server holds a part for another of them; give one of "
+                    "them a larger buffer, or change the routes"
+                )
+            if not isinstance(st, Station) or id(st) in seen or not _jammed(st):
+                continue
+            seen.add(id(st))
+            path.append(st.name)
+            for server in st.servers:
+                part: Any = server.part
+                if isinstance(st, Workstation) and st.routed:
+                    stack.append(part.route[part.step])
+                else:
+                    stack.append(st.downstream)
+
+    # -- statistics ---------------------------------------------------------------------------
+    def reset(self, now: float) -> None:
+        """Start the measured period at ``now``."""
+        super().reset(now)
+        self.scrapped = 0
+
+
+def _jammed(station: Station) -> bool:
+    """No free server, no free place, every server blocked."""
+    return (
+        not station.idle
+        and len(station.queue) >= station.capacity
+        and all(s.timer.state == BLOCKED for s in station.servers)
+    )

@@ -1,0 +1,350 @@
+"""Wiring a line from a scenario, checked before time 0 (build → start → run → collect).
+
+:func:`build_line` turns a :class:`scenarios.Scenario` into cells for one replication: one
+random stream per element and purpose, keyed by the element's name, so adding a station (or a
+failure to one) never shifts another's draws. Everything that can be refused is refused here,
+before any event runs, with a :class:`LineError` naming the element.
+
+A feature a scenario does not use costs nothing: a station with none of tending, operated_by,
+failures, setup, scrap, shifts or per-product times, on a line whose products all follow the
+station order, is a plain :class:`cells.station.Station` (one event per part); a ``linelab: 1``
+file builds exactly the line it always did (same classes, same streams, same numbers).
+
+Stream keys: ``stations.<s>.process``, ``stations.<s>.tending``, ``stations.<s>.setup``,
+``stations.<s>.failures``, ``stations.<s>.repair``, ``products.<p>.stations.<s>.process``,
+``source.interarrival``; counter-based (per part id): ``parts.product``, ``stations.<s>.scrap``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from cells.calendar import ShiftClock, WorkingTime
+from cells.entrance import Entrance, RoutedEntrance
+from cells.equipment import RESOURCE_STATES
+from cells.parts import Part, ProductTraffic, Traffic
+from cells.resources import Resource
+from cells.sampling import Sampler
+from cells.sink import Sink
+from cells.source import Source
+from cells.station import Server, Station
+from cells.streams import counter_key, counter_uniform, stream
+from cells.workstation import Failures, Workstation
+
+if TYPE_CHECKING:
+    from scenarios import Scenario
+
+
+def process_stream_key(station_name: str) -> str:
+    """The stream key of a station's processing times."""
+    return f"stations.{station_name}.process"
+
+
+SOURCE_STREAM_KEY = "source.interarrival"
+PRODUCT_KEY = "parts.product"
+
+
+class LineError(ValueError):
+    """The scenario is valid but describes a line the engine cannot run (exit 2)."""
+
+
+@dataclass
+class Line:
+    """The cells of one replication, wired and ready to start at time 0."""
+
+    env: simpy.Environment
+    traffic: Traffic
+    stations: list[Station]
+    entrance: Entrance | None
+    source: Source | None
+    sink: Sink
+    resources: list[Resource] = field(default_factory=list)
+    clocks: list[ShiftClock] = field(default_factory=list)
+    products: tuple[str, ...] = ()
+    """Product names by index; empty for a line without products (``linelab: 1``)."""
+    station_power: dict[str, dict[str, float]] = field(default_factory=dict)
+    """kW per state name, per station that has power data."""
+    resource_power: dict[str, dict[str, float]] = field(default_factory=dict)
+    """kW per unit state name, per resource that has power data."""
+    equipped: bool = False
+    """Does the line use any format-v2 feature (then results carry the v2 keys)?"""
+
+
+def process_sampler(process: Any, rng: Any) -> Sampler:
+    """A sampler of a ``ProcessTime``: a distribution directly; a time model through
+    ``cells.time_models`` (imported only then: it loads the numeric kernels)."""
+    from scenarios.distributions import DistributionSpec
+
+    if isinstance(process, DistributionSpec):
+        return Sampler(process, rng)
+    from cells.time_models import process_sampler as model_sampler
+
+    return model_sampler(process, rng)
+
+
+def _chooser(shares: Sequence[float], key: int) -> Callable[[int], int]:
+    """Product index of part ``id`` by shares, from a counter-based uniform draw."""
+    if len(shares) == 1:
+        return lambda pid: 0
+    cum: list[float] = []
+    total = 0.0
+    for share in shares:
+        total += share
+        cum.append(total)
+    cum[-1] = math.inf  # shares sum to 1 within 1e-9: the last product takes the rest
+    return lambda pid: bisect.bisect_right(cum, counter_uniform(key, pid))
+
+
+def _per_product(samplers: list[Callable[[], float]]) -> Callable[[Part, Server], float]:
+    if all(s is samplers[0] for s in samplers):
+        only = samplers[0]
+        return lambda part, server: only()
+    return lambda part, server: samplers[part.product]()  # type: ignore[attr-defined]
+
+
+def _has_cycle(edges: dict[str, set[str]]) -> bool:
+    """Does the directed graph (station -> next stations) have a cycle?"""
+    state: dict[str, int] = {}
+    for root in edges:
+        if state.get(root):
+            continue
+        stack: list[tuple[str, Any]] = [(root, iter(edges.get(root, ())))]
+        state[root] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return True
+            elif not state.get(nxt):
+                state[nxt] = 1
+                stack.append((nxt, iter(edges.get(nxt, ()))))
+    return False
+
+
+def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
+    """Wire the cells of ``scenario`` for replication ``replication`` of ``seed``.
+
+    Raises:
+        LineError: a combination the engine cannot run (said in the message).
+    """
+    from scenarios.calendar import week_intervals
+
+    sc = scenario
+    env = simpy.Environment()
+    names = [s.name for s in sc.stations]
+    given_products = getattr(sc, "products", None)
+    products = sc.products_or_default() if hasattr(sc, "products_or_default") else ()
+    resources_spec = tuple(getattr(sc, "resources", ()))
+    calendar = getattr(sc, "calendar", None)
+    serial = all(tuple(p.route) == tuple(names) for p in products)
+    routed = not serial
+
+    def equipped_station(spec: Any) -> bool:
+        return bool(
+            getattr(spec, "tending", None) is not None
+            or getattr(spec, "operated_by", None) is not None
+            or getattr(spec, "failures", None) is not None
+            or getattr(spec, "setup", None) is not None
+            or getattr(spec, "scrap", 0.0)
+            or getattr(spec, "shifts", None) is not None
+            or routed
+            or any(spec.name in p.process for p in products)
+        )
+
+    any_equipped = any(equipped_station(s) for s in sc.stations)
+    v2 = bool(
+        given_products is not None
+        or resources_spec
+        or any_equipped
+        or any(getattr(s, "power", None) is not None for s in sc.stations)
+    )
+
+    # -- resources and working time ------------------------------------------------------
+    clocks: dict[tuple[tuple[float, float], ...], ShiftClock] = {}
+
+    def follow(shift_names: Sequence[str] | None, listener: Any) -> None:
+        if shift_names is None:
+            return
+        week = tuple(week_intervals(calendar, shift_names))
+        clock = clocks.get(week)
+        if clock is None:
+            clock = clocks[week] = ShiftClock(env, WorkingTime(week))
+        clock.listeners.append(listener)
+
+    resources: dict[str, Resource] = {}
+    resource_power: dict[str, dict[str, float]] = {}
+    for rs in resources_spec:
+        if rs.kind not in ("operator", "robot"):
+            raise LineError(f"resources.{rs.name}: kind {rs.kind!r} is not supported yet")
+        repairs = any(
+            s.failures is not None and s.failures.repair_by == rs.name for s in sc.stations
+        )
+        res = Resource(rs.name, rs.kind, rs.count, repairs=repairs)
+        resources[rs.name] = res
+        follow(rs.shifts, res)
+        if rs.power is not None:
+            resource_power[rs.name] = {state: rs.power.kw(state) for state in RESOURCE_STATES}
+
+    # -- traffic ---------------------------------------------------------------------------
+    traffic: Traffic
+    if v2:
+        shares = [p.share for p in products]
+        traffic = ProductTraffic(
+            len(products), _chooser(shares, counter_key(seed, replication, PRODUCT_KEY))
+        )
+    else:
+        traffic = Traffic()
+
+    # -- stations ------------------------------------------------------------------------
+    def rng(key: str) -> Any:
+        return stream(seed, replication, key)
+
+    stations: list[Station] = []
+    station_power: dict[str, dict[str, float]] = {}
+    for spec in sc.stations:
+        capacity = math.inf if spec.buffer is None else float(spec.buffer)
+        base = process_sampler(spec.process, rng(process_stream_key(spec.name)))
+        if not equipped_station(spec):
+            station: Station = Station(env, spec.name, spec.servers, capacity, base)
+        else:
+            per_product: list[Callable[[], float]] = [
+                process_sampler(
+                    p.process[spec.name],
+                    rng(f"products.{p.name}.stations.{spec.name}.process"),
+                )
+                if spec.name in p.process
+                else base
+                for p in products
+            ]
+            tending = spec.tending
+            tended_by = tend_time = None
+            if tending is not None:
+                tended_by = resources[tending.by]
+                tend_sampler = process_sampler(
+                    tending.time, rng(f"stations.{spec.name}.tending")
+                )
+                tend_time = _per_product([tend_sampler])
+            failures = None
+            if spec.failures is not None:
+                f = spec.failures
+                failures = Failures(
+                    Sampler(f.mtbf, rng(f"stations.{spec.name}.failures")),
+                    Sampler(f.mttr, rng(f"stations.{spec.name}.repair")),
+                    f.basis,
+                    None if f.repair_by is None else resources[f.repair_by],
+                )
+            setup = None
+            if spec.setup is not None:
+                setup = _setup_times(
+                    spec.setup, [p.name for p in products], rng(f"stations.{spec.name}.setup")
+                )
+            station = Workstation(
+                env,
+                spec.name,
+                spec.servers,
+                capacity,
+                _per_product(per_product),
+                tended_by=tended_by,
+                tending_time=tend_time,
+                operated_by=None if spec.operated_by is None else resources[spec.operated_by],
+                failures=failures,
+                setup=setup,
+                scrap=float(spec.scrap),
+                scrap_key=counter_key(seed, replication, f"stations.{spec.name}.scrap"),
+                shifts=spec.shifts is not None,
+                routed=routed,
+            )
+            follow(spec.shifts, station)
+        power = getattr(spec, "power", None)
+        if power is not None:
+            station_power[spec.name] = {
+                state: power.kw(state) for state in station.servers[0].timer.names
+            }
+        stations.append(station)
+    by_name = {s.name: s for s in stations}
+
+    # -- entrance, sink, routes ------------------------------------------------------------
+    firsts = {p.route[0] for p in products} if products else {names[0]}
+    entrance: Entrance | None = None
+    if sc.source is not None or sc.wip_cap is not None:
+        kind = RoutedEntrance if len(firsts) > 1 else Entrance
+        entrance = kind(
+            by_name[next(iter(firsts))] if len(firsts) == 1 else stations[0],
+            traffic,
+            sc.wip_cap,
+            release_on_departure=sc.source is None,
+        )
+    elif len(firsts) > 1:
+        raise LineError(
+            "products: without a source or wip_cap the line starts a new part whenever its "
+            "first station can take one, so every route must start at the same station; "
+            f"these start at {', '.join(sorted(firsts))} (add a source)"
+        )
+    else:
+        by_name[next(iter(firsts))].supply = traffic
+    sink = Sink(traffic, entrance)
+    for a, b in itertools.pairwise(stations):
+        a.downstream = b
+    stations[-1].downstream = sink
+    if isinstance(traffic, ProductTraffic):
+        traffic.routes = [(*tuple(by_name[n] for n in p.route), sink) for p in products]
+    edges: dict[str, set[str]] = {}
+    for p in products:
+        for a_name, b_name in zip(p.route, p.route[1:], strict=False):
+            edges.setdefault(a_name, set()).add(b_name)
+    cyclic = routed and _has_cycle(edges)
+    for station in stations:
+        if isinstance(station, Workstation):
+            station.sink = sink
+            station.check_deadlock = cyclic
+    source = None
+    if sc.source is not None:
+        assert entrance is not None
+        source = Source(
+            env, Sampler(sc.source.interarrival, rng(SOURCE_STREAM_KEY)), traffic, entrance
+        )
+    return Line(
+        env=env,
+        traffic=traffic,
+        stations=stations,
+        entrance=entrance,
+        source=source,
+        sink=sink,
+        resources=list(resources.values()),
+        clocks=list(clocks.values()),
+        products=tuple(p.name for p in products) if v2 else (),
+        station_power=station_power,
+        resource_power=resource_power,
+        equipped=v2,
+    )
+
+
+def _setup_times(spec: Any, product_names: list[str], rng: Any) -> Callable[[int, int], float]:
+    """``setup(from_index, to_index) -> s`` from a scenario ``setup`` (one stream)."""
+    samplers: dict[tuple[int, int], Callable[[], float]] = {}
+    by_dist: dict[int, Sampler] = {}
+    for i, a in enumerate(product_names):
+        for j, b in enumerate(product_names):
+            dist = spec.time_for(a, b)
+            if dist is None:
+                continue
+            sampler = by_dist.get(id(dist))
+            if sampler is None:
+                sampler = by_dist[id(dist)] = Sampler(dist, rng)
+            samplers[i, j] = sampler
+
+    def setup(a: int, b: int) -> float:
+        sampler = samplers.get((a, b))
+        return 0.0 if sampler is None else sampler()
+
+    return setup
