@@ -1,4 +1,4 @@
-"""Assembling a line from a scenario: build → check → run → collect (STYLE.md lesson 3).
+"""Assembling a line from a scenario: build → check → run → collect (docs/architecture.md).
 
 :class:`LineModel` wires cells from a :class:`scenarios.Scenario` for one replication: one
 random stream per element, keyed by the element's dotted name (``stations.press.process``,
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import simpy
+from simpy.events import Timeout
 
 from cells.entrance import Entrance
 from cells.equipment import BLOCKED, BUSY, STARVED, UNIT_STATES
@@ -21,6 +22,7 @@ from cells.sink import Sink
 from cells.source import Source
 from cells.station import Station
 from cells.streams import stream
+from simulator.capacity import CHECKS_PER_LIMIT, guard_rate_per_s, overload_error, parts_limit
 from simulator.results import Replication, StationResult
 
 if TYPE_CHECKING:
@@ -61,7 +63,16 @@ class Snapshot:
 class LineModel:
     """A line built from a scenario for one replication, ready to run on its own SimPy env."""
 
-    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        seed: int | None = None,
+        *,
+        max_parts: int | None = None,
+    ) -> None:
+        """``max_parts``: stop with :class:`simulator.capacity.LineOverloaded` when more parts
+        than this are in the line (default :func:`simulator.capacity.parts_limit`)."""
         self.scenario = scenario
         self.replication = replication
         self.seed = scenario.seed if seed is None else seed
@@ -97,6 +108,12 @@ class LineModel:
                 scenario.source.interarrival, stream(self.seed, replication, SOURCE_STREAM_KEY)
             )
             self.source = Source(self.env, sampler, self.traffic, self.entrance)
+        self.max_parts = parts_limit() if max_parts is None else max_parts
+        rate = guard_rate_per_s(scenario)
+        self._guard_interval = (
+            None if rate is None else max(1.0, self.max_parts / CHECKS_PER_LIMIT) / rate
+        )
+        self._on_guard = self._guard
         self._measure_start = 0.0
         self._wip_start = 0
         self._started = False
@@ -110,6 +127,8 @@ class LineModel:
             return
         self._started = True
         now = self.env.now
+        if self._guard_interval is not None:
+            Timeout(self.env, self._guard_interval).callbacks.append(self._on_guard)
         first = self.stations[0]
         if first.supply is not None:
             first.start_supplied(now)
@@ -149,6 +168,25 @@ class LineModel:
             self._ended = True
         elif until > self.env.now:
             self.env.run(until=until)
+
+    def _guard(self, _event: simpy.Event) -> None:
+        """The runtime overload guard: one event per interval, in which at most 1 % of the
+        limit can enter at the mean rate; it only reads the state, so results do not depend
+        on it. Raises :class:`~simulator.capacity.LineOverloaded` past the limit."""
+        parts = int(self.traffic.wip.value)  # counts from arrival: the front is included
+        env, interval = self.env, self._guard_interval
+        if parts <= self.max_parts and interval is not None:
+            # Never a delay that rounds away at this time (it would fire for ever at once).
+            Timeout(env, max(interval, env.now * 1e-9)).callbacks.append(self._on_guard)
+            return
+        places = [(-1, 0 if self.entrance is None else len(self.entrance.front))]
+        places += [(i, len(s.queue)) for i, s in enumerate(self.stations)]
+        place = max(places, key=lambda p: p[1])[0]
+        span = env.now - self._measure_start
+        measured = [
+            s.completed * 3600.0 / span if span > 0 else math.inf for s in self.stations
+        ]
+        raise overload_error(self.scenario, place, parts, env.now, measured)
 
     def _run_through(self, t: float) -> None:
         """Process every event up to and including time ``t``."""
