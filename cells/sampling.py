@@ -33,7 +33,7 @@ def _exponential(dist: Any, rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _normal(dist: Any, rng: np.random.Generator, n: int) -> np.ndarray:
-    """Normal truncated at 0: draws below 0 are redrawn (DESIGN.md)."""
+    """Normal truncated at 0: draws below 0 are redrawn (docs/scenario-format.md)."""
     mean, sd = float(dist.mean), float(dist.sd)
     x = rng.normal(mean, sd, n) if sd > 0 else np.full(n, mean)
     negative = x < 0.0

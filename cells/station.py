@@ -7,7 +7,7 @@ happens synchronously in that event's callback. This keeps the engine faster tha
 "one process per station, ``simpy.Store`` buffers" model while it records every state change
 (``benchmarks/engine_overhead.py``).
 
-Flow rules (DESIGN.md, core format v1):
+Flow rules (docs/scenario-format.md, Semantics):
 
 - ``capacity`` is the number of places in front of the station, not counting parts in service;
   ``math.inf`` is unlimited, ``0`` means a part may only enter when a server is free.

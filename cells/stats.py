@@ -1,4 +1,4 @@
-"""The three kinds of statistics LineLab keeps, kept apart (STYLE.md lesson 5).
+"""The three kinds of statistics LineLab keeps, kept apart (docs/architecture.md, lesson 5).
 
 - :class:`StateTimer`: time spent by one unit in each of its states (a level statistic of a
   categorical state). Every unit and resource records its state time through this one class.

@@ -1,4 +1,4 @@
-"""Random streams owned per element, keyed by a stable name (DESIGN.md "Randomness").
+"""Random streams owned per element, keyed by a stable name (docs/architecture.md).
 
 Every stochastic element draws from its own :class:`numpy.random.Generator`, made from
 ``SeedSequence(seed, spawn_key=(replication, key_hash))``. The key is the element's dotted name

@@ -1,8 +1,7 @@
 """Numeric kernels: motion profiles, kinematics, robot/CNC/molding process times, path times and
 the flow-line recursion.
 
-Pure numpy + numba. Nothing here imports another LineLab package (layer rule, checked by
-``lint-imports``).
+Pure numpy + numba. Nothing here imports another LineLab package (docs/architecture.md, Layers).
 
 Modules (each a set of checked public functions over private numba kernels compiled with the
 one decorator in ``kernels._jit``; models, formulas and data sources in ``docs/kernels.md``):

@@ -8,13 +8,14 @@ that loop over replications with ``prange``), so changing a flag here changes it
   second process starts without recompiling.
 - ``nogil=True``: a kernel releases the GIL while it runs, so a GUI or a thread pool stays
   responsive.
-- ``fastmath=False``: results are reproducible bit-for-bit across machines (results depend only on
-  scenario + seed) and NaN/inf follow IEEE rules.
+- ``fastmath=False``: results are reproducible bit-for-bit across machines (docs/architecture.md:
+  results depend only on scenario + seed) and NaN/inf follow IEEE rules.
 - ``error_model="numpy"``: division by zero gives inf/NaN instead of raising inside a kernel; the
   public wrappers validate inputs so that never happens for valid input.
 
 With ``NUMBA_DISABLE_JIT=1`` numba returns the plain Python functions, so the same tests run
-through the interpreter and coverage sees inside the kernels; ``numba.prange`` is then ``range``.
+the kernels through the interpreter and check their Python semantics too, not only what numba
+compiled (``.ci/run`` does this once); ``numba.prange`` is then ``range``.
 """
 
 from __future__ import annotations

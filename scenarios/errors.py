@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Problem", "ScenarioError"]
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def printable(text: str) -> str:
+    """``text`` with control, format and separator characters written as escapes.
+
+    A problem quotes what the file says (a key, a name); a key written as ``"\\e[31m"`` must
+    not recolour the terminal, and a newline must not split the one-line report. So
+    characters of the Unicode categories Cc, Cf, Cs, Zl and Zp are shown as ``\\x1b``,
+    ``\\n``, ``\\u200b``; the zero-width joiner stays, as it only joins emoji.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char != "\u200d" and unicodedata.category(char) in _HIDDEN:
+            out.append(char.encode("unicode_escape", errors="backslashreplace").decode("ascii"))
+        else:
+            out.append(char)
+    return "".join(out)
+
+__all__ = ["Problem", "ScenarioError", "printable"]
 
 
 @dataclass(frozen=True)
@@ -28,10 +50,11 @@ class Problem:
     """Short human message, with a hint where one helps."""
 
     def __str__(self) -> str:
+        """``file:line:col: path: message``, one line, with hidden characters escaped."""
         where = f"{self.file}:{self.line}:{self.col}: "
         if self.path:
             where += f"{self.path}: "
-        return where + self.message
+        return printable(where + self.message)
 
 
 class ScenarioError(Exception):

@@ -537,6 +537,8 @@ def _problem(error: ErrorDetails, doc: Document, filename: str) -> Problem | Non
         message = f"expected text, got {got}"
         if isinstance(value, int | float) and not isinstance(value, bool):
             message += "; put it in quotes"
+    elif kind == "string_unicode":
+        message = "is not valid text: it contains a lone surrogate (an escape such as \\ud800)"
     elif kind == "string_too_short":
         message = "must not be empty"
     elif kind == "string_too_long":

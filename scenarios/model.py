@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ._types import MODEL_CONFIG, Duration, Name, StrictFloat, StrictInt, field_problem
+from ._types import MODEL_CONFIG, DisplayName, Duration, Name, StrictFloat, StrictInt, field_problem
 from .calendar import Calendar
 from .checks import V2_SCENARIO_KEYS, V2_STATION_KEYS, cross_check
 from .distributions import Distribution
@@ -38,7 +38,7 @@ from .equipment import (
 )
 from .power import Power
 from .process_time import ProcessTime, is_time_model
-from .units import MAX_DURATION_S
+from .units import MAX_DURATION_S, MIN_DURATION_S, format_seconds
 
 __all__ = ["FORMAT_VERSION", "FORMAT_VERSIONS", "Scenario", "Source", "Station"]
 
@@ -52,20 +52,31 @@ CROSS_CHECKED = "linelab_cross_checked"
 
 MAX_SEED = 2**63 - 1
 
-
-def _check_name(value: str) -> str:
-    if not value.strip():
-        raise PydanticCustomError("linelab", "{message}", {"message": "must not be blank"})
-    return value
+MIN_HORIZON_S = 1e-3
+"""Shortest measured period, in seconds (1 ms)."""
+HORIZON_PER_WARMUP = 1e-9
+"""The horizon must also be at least this fraction of the warm-up (1 s after 1e9 s)."""
+MAX_WIP_CAP = 1_000_000
+"""Largest CONWIP limit, like the largest buffer: a line never holds a million parts, and
+the simulation keeps every part in memory."""
 
 
 def _positive_mean(dist: Any, what: str) -> None:
     mean = getattr(dist, "mean_s", None)  # a time model checks its own time
-    if mean is not None and mean <= 0:
+    if mean is None:
+        return
+    if mean <= 0:
         raise field_problem(
             (what,),
             f"{what} time must have a mean > 0 (every draw would be 0, "
             "so parts would move without time passing)",
+        )
+    if mean < MIN_DURATION_S:
+        raise field_problem(
+            (what,),
+            f"{what} time must have a mean of at least 1e-6 s (1 microsecond), got a mean "
+            f"of {format_seconds(mean)}; a time this small is a typo: check the numbers and "
+            "the unit",
         )
 
 
@@ -76,7 +87,7 @@ class Source(BaseModel):
 
     interarrival: Distribution
     """Time between two arrivals: a distribution or a bare duration (a constant). Its mean
-    must be > 0."""
+    must be at least 1e-6 s."""
 
     @model_validator(mode="after")
     def _arrivals_take_time(self) -> Source:
@@ -90,12 +101,14 @@ class Station(BaseModel):
     model_config = MODEL_CONFIG
 
     name: Name
-    """Unique station name, used for result keys (``stations.<name>``) and messages."""
+    """Unique station name, used for result keys (``stations.<name>``) and messages: 1 to 200
+    characters, no control or invisible character, no dot (``.`` separates path steps)."""
     servers: Annotated[StrictInt, Field(ge=1, le=10_000)] = 1
     """Number of identical parallel units, 1 to 10,000."""
     process: ProcessTime
     """Processing time of one part on one unit: a distribution or a bare duration (a
-    constant), or (v2) a process-time model with a ``model`` key. Its mean must be > 0."""
+    constant), or (v2) a process-time model with a ``model`` key. Its mean must be at least
+    1e-6 s."""
     buffer: Annotated[StrictInt, Field(ge=0, le=1_000_000)] | None = None
     """Places in front of this station, not counting parts in service, 0 to 1,000,000.
     Omitted or null: unlimited. 0: no buffer, so the upstream unit stays blocked holding its
@@ -121,11 +134,6 @@ class Station(BaseModel):
     price: Annotated[StrictFloat, Field(ge=0)] | None = None
     """(v2) Purchase price of one server (for economics), >= 0."""
 
-    @field_validator("name")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        return _check_name(value)
-
     @model_validator(mode="after")
     def _processing_takes_time(self) -> Station:
         _positive_mean(self.process, "process")
@@ -140,11 +148,13 @@ class Scenario(BaseModel):
     linelab: Literal[1, 2]
     """Format version of the file: 1 or 2 (2 adds calendar, products, resources and the
     station keys tending, operated_by, failures, setup, scrap, power, shifts, price)."""
-    name: Name
-    """Name of the scenario, shown in reports."""
+    name: DisplayName
+    """Name of the scenario, shown in reports: 1 to 200 characters, no control or invisible
+    character (dots are fine)."""
     horizon: Annotated[Duration, Field(gt=0)]
-    """Measured time per replication, after the warm-up, > 0. A run simulates
-    ``warmup + horizon``; together they may not exceed 1e9 s (about 31 years)."""
+    """Measured time per replication, after the warm-up: at least 1 ms, and at least a
+    billionth of the warm-up, so that float64 times measure it to a relative 2.2e-7. A run
+    simulates ``warmup + horizon``; together they may not exceed 1e9 s (about 31 years)."""
     warmup: Annotated[Duration, Field(ge=0)] = 0.0
     """Warm-up time simulated before measuring starts, >= 0. Statistics cover only the
     measured period (parts that entered during warm-up count when they finish after it)."""
@@ -156,9 +166,9 @@ class Scenario(BaseModel):
     """Optional arrival process. Without it the first station never starves: a part enters
     the line whenever the first station can start one. With it, arriving parts wait in front
     of the line (nothing is lost) while the first buffer is full or ``wip_cap`` is reached."""
-    wip_cap: Annotated[StrictInt, Field(ge=1)] | None = None
-    """Optional CONWIP limit, >= 1: at most this many parts are in the line; a new part is
-    released when one leaves the last station. Omitted or null: no limit."""
+    wip_cap: Annotated[StrictInt, Field(ge=1, le=MAX_WIP_CAP)] | None = None
+    """Optional CONWIP limit, 1 to 1,000,000: at most this many parts are in the line; a new
+    part is released when one leaves the last station. Omitted or null: no limit."""
     stations: Annotated[tuple[Station, ...], Field(min_length=1)]
     """The stations (at least one), in route order: without ``products`` every part visits
     every station in turn."""
@@ -191,13 +201,30 @@ class Scenario(BaseModel):
             )
         return value
 
-    @field_validator("name")
+    @field_validator("horizon")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        return _check_name(value)
+    def _measurable(cls, value: float) -> float:
+        if value < MIN_HORIZON_S:
+            raise PydanticCustomError(
+                "linelab",
+                "{message}",
+                {
+                    "message": f"must be at least 1 ms (0.001 s), got {value!r} s; "
+                    "nothing can be measured in a shorter period"
+                },
+            )
+        return value
 
     @model_validator(mode="after")
     def _cross_checks(self, info: ValidationInfo) -> Scenario:
+        if self.horizon < HORIZON_PER_WARMUP * self.warmup:
+            raise field_problem(
+                ("horizon",),
+                f"must be at least a billionth of the warm-up "
+                f"({format_seconds(HORIZON_PER_WARMUP * self.warmup)} after a warm-up of "
+                f"{format_seconds(self.warmup)}), got {self.horizon!r} s; "
+                "a shorter period cannot be measured that late on the clock",
+            )
         if self.horizon + self.warmup > MAX_DURATION_S:
             raise field_problem(
                 ("horizon",),

@@ -9,13 +9,24 @@ import difflib
 import math
 import re
 
-__all__ = ["MAX_DURATION_S", "UNITS", "format_seconds", "parse_duration"]
+__all__ = ["MAX_DURATION_S", "MIN_DURATION_S", "UNITS", "format_seconds", "parse_duration"]
 
 MAX_DURATION_S = 1e9
 """Largest duration accepted anywhere, in seconds (about 31.7 years).
 
 Nothing on a production line runs that long; a bigger number is a typo (a missing unit,
 milliseconds taken as seconds) and would also defeat the float precision of the clock.
+"""
+
+MIN_DURATION_S = 1e-6
+"""Smallest positive duration accepted anywhere, in seconds (1 µs); 0 stays allowed where a
+field allows it.
+
+A positive time below a microsecond is a typo on a production line (``1e-9`` for ``1e-3``,
+``5e-324`` for 5): no robot or machine step is that short, and such steps would make a run
+take for ever. It also keeps every step visible on the clock: near the largest run length,
+1e9 s, float64 times are 1.2e-7 s apart, so adding a step of at least 1 µs always advances
+the clock.
 """
 
 _SECOND = 1.0
@@ -95,16 +106,26 @@ def unit_hint(unit: str) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _check_range(seconds: float, shown: str) -> float:
+def _check_range(seconds: float, written: object) -> float:
+    """Check the magnitude of a duration; ``written`` is the value as given (for messages)."""
     if not math.isfinite(seconds):
-        raise ValueError(f"must be a finite duration, got {shown}")
+        raise ValueError(f"must be a finite duration, got {show_value(written)}")
     if abs(seconds) > MAX_DURATION_S:
-        raise ValueError(_too_long(shown))
+        raise ValueError(_too_long(show_value(written)))
+    if 0.0 < seconds < MIN_DURATION_S:
+        raise ValueError(_too_short(show_value(written)))
     return seconds
 
 
 def _too_long(shown: str) -> str:
     return f"must be at most 1e9 s (about 31 years), got {shown}; check the unit"
+
+
+def _too_short(shown: str) -> str:
+    return (
+        f"is below 1e-6 s (1 microsecond), got {shown}; a positive time this small is a "
+        "typo: check the number and the unit"
+    )
 
 
 def parse_duration(value: object) -> float:
@@ -119,16 +140,17 @@ def parse_duration(value: object) -> float:
 
     Raises:
         ValueError: not a duration, an unknown unit (with a did-you-mean hint), NaN or
-            infinity, or more than 1e9 s in magnitude.
+            infinity, more than 1e9 s in magnitude, or positive but below 1e-6 s
+            (:data:`MIN_DURATION_S`; a number so small that it rounds to 0 counts too).
     """
     if isinstance(value, bool):
         raise ValueError(f"{_EXPECTED}, got {show_value(value)}")
     if isinstance(value, int):
         if abs(value) > MAX_DURATION_S:
             raise ValueError(_too_long(show_value(value)))
-        return float(value)
+        return float(value)  # a whole number of seconds is never below 1 µs unless 0
     if isinstance(value, float):
-        return _check_range(value, show_value(value))
+        return _check_range(value, value)
     if not isinstance(value, str):
         raise ValueError(f"{_EXPECTED}, got {show_value(value)}")
     match = _DURATION_RE.match(value)
@@ -148,7 +170,10 @@ def parse_duration(value: object) -> float:
         number = float(match.group("num").replace("_", ""))
     except ValueError:  # e.g. "1__0" slipped through the pattern
         raise ValueError(f"{_EXPECTED}, got {show_value(value)}") from None
-    return _check_range(number * factor, show_value(value))
+    seconds = number * factor
+    if seconds == 0.0 and re.search(r"[1-9]", match.group("num").lower().split("e")[0]):
+        raise ValueError(f"is too close to 0 to be represented, got {show_value(value)}")
+    return _check_range(seconds, value)
 
 
 def format_seconds(seconds: float) -> str:

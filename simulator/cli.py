@@ -1,6 +1,7 @@
 """The ``linelab`` command: run, validate and describe scenarios headless.
 
-Exit codes (DESIGN.md): 0 ok, 2 bad input (scenario file or arguments), 1 internal error.
+Exit codes (docs/architecture.md): 0 ok, 2 bad input (scenario file or arguments), 1 internal
+error or an output that could not be written, 130 Ctrl-C, 143 SIGTERM.
 Bad input never prints a traceback and never leaves a result file behind. This module must not
 import Qt: the headless command runs on machines without it.
 """
@@ -8,18 +9,32 @@ import Qt: the headless command runs on machines without it.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import signal
+import stat as file_stat
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
 
 import scenarios
 from simulator import __version__
 
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from simulator.output import OutputError, OutputTarget
+
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OUTPUT = 1
+"""The report, a result or the schema could not be written (closed or full standard output,
+a full disk): a plain message on stderr, not an internal error."""
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+"""Ctrl-C (SIGINT) and SIGTERM: 128 + the signal number, as a shell reports a killed command."""
 
 
 class BadInput(Exception):
@@ -53,33 +68,76 @@ def _seed(text: str) -> int:
     return value
 
 
-def _check_output(path: str, flag: str) -> str:
-    """Fail before a long run, not after it: the folder must exist and take a new file."""
-    target = Path(path)
-    if target.is_dir():
-        raise BadInput(f"{flag} {path}: is a directory")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise BadInput(f"{flag} {path}: folder {str(folder)!r} does not exist")
+def _check_output(path: str, flag: str) -> OutputTarget:
+    """Fail before a long run, not after it: the target must be one LineLab can write.
+
+    A regular or new file: its folder (after resolving symbolic links) must exist and take a
+    new file. A character device: it must open for writing (without blocking). A FIFO is
+    never opened here (opening and closing it would hand its reader an end of file); it must
+    only be writable. Standard output must be open.
+    """
+    from simulator.output import OutputError, output_target
+
+    try:
+        target = output_target(path)
+    except OutputError as exc:
+        where = f"{flag} {path}" if path else flag
+        raise BadInput(f"{where}: {exc.reason}") from None
+    if target.kind in ("stdout", "stderr"):
+        stream = sys.stdout if target.kind == "stdout" else sys.stderr
+        if stream is None:
+            name = "standard output" if target.kind == "stdout" else "standard error"
+            raise BadInput(f"{flag} {path}: {name} is closed")
+        return target
+    if target.kind == "stream":
+        try:
+            if file_stat.S_ISFIFO(os.stat(target.path).st_mode):
+                if not os.access(target.path, os.W_OK):
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            else:
+                flags = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                os.close(os.open(target.path, os.O_WRONLY | flags))
+        except OSError as exc:
+            raise BadInput(f"{flag} {path}: cannot write: {exc.strerror}") from None
+        return target
+    folder = os.path.dirname(target.path) or "."
+    if not os.path.isdir(folder):
+        raise BadInput(f"{flag} {path}: folder {folder!r} does not exist")
     try:  # os.access is not enough: root passes it, read-only file systems do not show
-        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+        name = os.path.basename(target.path)
+        fd, probe = tempfile.mkstemp(prefix=f".{name}.", suffix=".probe", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise BadInput(f"{flag} {path}: cannot write in {str(folder)!r}: {exc.strerror}") from None
-    return path
+        raise BadInput(f"{flag} {path}: cannot write in {folder!r}: {exc.strerror}") from None
+    return target
 
 
-def _check_distinct(scenario: str, outputs: dict[str, str | None]) -> None:
-    """No output may overwrite another output or the scenario file itself."""
-    seen: dict[str, str] = {os.path.realpath(scenario): "the scenario file"}
-    for flag, path in outputs.items():
-        if path is None:
+def _check_distinct(scenario: str, outputs: dict[str, OutputTarget | None]) -> None:
+    """No output may overwrite another output or the scenario file itself.
+
+    Two outputs may share a character device other than standard output (``/dev/null``):
+    nothing there is overwritten. Standard output takes one result at most, so that what it
+    carries can be parsed.
+    """
+    try:
+        st = os.stat(scenario)
+        seen: dict[tuple[object, ...], str] = {
+            ("inode", st.st_dev, st.st_ino): "the scenario file"
+        }
+    except OSError:
+        seen = {("path", os.path.realpath(scenario)): "the scenario file"}
+    for flag, target in outputs.items():
+        if target is None:
             continue
-        real = os.path.realpath(path)
-        if real in seen:
-            raise BadInput(f"{flag} {path}: would overwrite {seen[real]}")
-        seen[real] = f"the {flag} file"
+        what = seen.get(target.identity)
+        if what is not None and (target.kind != "stream" or what == "the scenario file"):
+            if target.kind in ("stdout", "stderr"):
+                where = "standard output" if target.kind == "stdout" else "standard error"
+                raise BadInput(f"{flag} {target.given}: {what} already goes to {where}")
+            raise BadInput(f"{flag} {target.given}: would overwrite {what}")
+        kind = "file" if target.kind == "file" else "result"
+        seen.setdefault(target.identity, f"the {flag} {kind}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="linelab",
         description="Simulate robot cells and CNC production lines described as YAML scenarios.",
-        epilog="Exit codes: 0 ok, 2 bad input, 1 internal error. Docs: docs/scenario-format.md",
+        epilog="Exit codes: 0 ok, 2 bad input, 1 internal error or output failure, "
+        "130 Ctrl-C, 143 SIGTERM. Docs: docs/scenario-format.md",
     )
     parser.add_argument("--version", action="version", version=f"linelab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -105,8 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="processes for replications (default: all cores); results never depend on it",
     )
-    run.add_argument("--json", metavar="F", help="write the results as JSON to F")
-    run.add_argument("--csv", metavar="F", help="write the statistics as CSV to F")
+    run.add_argument("--json", metavar="F", help="write the results as JSON to F (- for stdout)")
+    run.add_argument("--csv", metavar="F", help="write the statistics as CSV to F (- for stdout)")
     run.add_argument(
         "--fast",
         action="store_true",
@@ -136,35 +195,83 @@ def _resolve_scenario(name: str) -> str:
     )
 
 
+def _has_time_model(sc: scenarios.Scenario) -> bool:
+    """Does any process time of ``sc`` come from a time model (cheap: no kernels loaded)?"""
+    times: list[object] = []
+    for station in sc.stations:
+        times.append(station.process)
+        tending = getattr(station, "tending", None)
+        if tending is not None:
+            times.append(tending.time)
+    for product in getattr(sc, "products", None) or ():
+        times += list((getattr(product, "process", None) or {}).values())
+    return any(scenarios.is_time_model(t) for t in times)
+
+
+def _check_time_models(path: str, sc: scenarios.Scenario) -> None:
+    """Refuse a time model that validates but cannot be computed (a waypoint out of reach, a
+    joint out of range) before time 0, at its ``file:line:col`` (:class:`ScenarioError`)."""
+    if not _has_time_model(sc):
+        return
+    from cells.time_models import check_time_models
+
+    problems = check_time_models(sc)
+    if not problems:
+        return
+    from scenarios.yamlsafe import format_path, read_yaml
+
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            positions = read_yaml(handle.read(), path).positions
+    except (OSError, ValueError, scenarios.ScenarioError):
+        positions = {}
+    found = []
+    for at, message in problems:
+        known = next((at[:n] for n in range(len(at), 0, -1) if at[:n] in positions), ())
+        pos = positions.get(known)
+        line, col = (1, 1) if pos is None else (pos.line, pos.col)
+        found.append(scenarios.Problem(path, line, col, format_path(at), message))
+    raise scenarios.ScenarioError(found)
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     path = _resolve_scenario(args.scenario)
     sc = scenarios.load(path)
-    print(f"{path}: ok — '{sc.name}', {len(sc.stations)} station(s)")
-    return EXIT_OK
+    _check_time_models(path, sc)
+    from simulator.textwidth import printable
+
+    verdict = f"{printable(path)}: ok — '{printable(sc.name)}', {len(sc.stations)} station(s)"
+    return _print_report(verdict, "the verdict")
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
     text = json.dumps(scenarios.json_schema(), indent=2, ensure_ascii=False) + "\n"
-    if args.output:
-        from simulator.output import write_atomic
+    if args.output is None:
+        return _print_report(text, "the schema", end="")
+    from simulator.output import OutputError, write_atomic
 
-        write_atomic(_check_output(args.output, "--output"), text)
-    else:
-        sys.stdout.write(text)
+    target = _check_output(args.output, "--output")
+    try:
+        write_atomic(target.given, text)
+    except OutputError as exc:
+        raise _cannot_write("the schema", exc) from None
     return EXIT_OK
 
 
 def _cmd_examples(_args: argparse.Namespace) -> int:
-    for name in scenarios.list_examples():
-        print(f"{name:<28}{scenarios.example_path(name)}")
-    return EXIT_OK
+    listing = "\n".join(
+        f"{name:<28}{scenarios.example_path(name)}" for name in scenarios.list_examples()
+    )
+    return _print_report(listing, "the list of examples")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from cells.workstation import RoutingDeadlock
     from simulator.build import LineError
-    from simulator.experiment import default_workers, run_experiment
+    from simulator.capacity import LineOverloaded
+    from simulator.experiment import default_workers, run_experiment, usable_workers
     from simulator.output import (
+        OutputError,
         json_text,
         kpi_table,
         result_to_csv,
@@ -183,8 +290,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.workers is None
         else _positive_int(args.workers, "--workers", 4096)
     )
-    json_path = None if args.json is None else _check_output(args.json, "--json")
-    csv_path = None if args.csv is None else _check_output(args.csv, "--csv")
+    json_target = None if args.json is None else _check_output(args.json, "--json")
+    csv_target = None if args.csv is None else _check_output(args.csv, "--csv")
     horizon = None
     if args.horizon is not None:
         try:
@@ -195,7 +302,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise BadInput(f"--horizon must be > 0 and at most 1e9 s, got {args.horizon!r}")
 
     path = _resolve_scenario(args.scenario)
-    _check_distinct(path, {"--json": json_path, "--csv": csv_path})
+    _check_distinct(path, {"--json": json_target, "--csv": csv_target})
     sc = scenarios.load(path)
     updates: dict[str, object] = {}
     if replications is not None:
@@ -205,18 +312,42 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if horizon is not None:
         updates["horizon"] = horizon
     if updates:
+        from pydantic import ValidationError
+
         try:
             sc = type(sc).model_validate({**sc.model_dump(), **updates})
-        except ValueError as exc:  # pydantic's ValidationError: an override broke a bound
-            first = str(exc).splitlines()[-2:] if str(exc) else ["invalid override"]
-            raise BadInput(f"{path}: with the overrides given: {' '.join(first).strip()}") from None
+        except ValidationError as exc:  # an override broke a bound of the format
+            raise BadInput(_override_problems(exc, updates, path, sc)) from None
+    _check_time_models(path, sc)
+    if not args.fast and args.workers is not None:
+        used = usable_workers(workers, sc.replications)
+        cores = default_workers()
+        if workers > cores:
+            _say(
+                f"linelab: note: --workers {workers} is more than the {cores} core"
+                f"{'s' if cores != 1 else ''} of this machine; using {used}"
+            )
+        workers = used
 
-    show_progress = not args.quiet and sys.stderr.isatty() and sc.replications > 1
+    show_progress = (
+        not args.quiet
+        and sys.stderr is not None
+        and sys.stderr.isatty()
+        and sc.replications > 1
+    )
     bar = None
     if show_progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=sc.replications, unit="rep", desc=sc.name, file=sys.stderr, leave=False)
+        from simulator.textwidth import printable
+
+        bar = tqdm(
+            total=sc.replications,
+            unit="rep",
+            desc=printable(sc.name),
+            file=sys.stderr,
+            leave=False,
+        )
 
     def progress(done: int, total: int) -> None:
         if bar is not None:
@@ -234,28 +365,140 @@ def _cmd_run(args: argparse.Namespace) -> int:
             result = run_experiment(sc, workers=workers, progress=progress)
     except (LineError, RoutingDeadlock) as exc:  # the line cannot run as described
         raise BadInput(f"{path}: {exc}") from None
+    except LineOverloaded as exc:  # the runtime guard: stopped before memory ran out
+        raise BadInput(f"{path}: {exc}") from None
     finally:
         if bar is not None:
             bar.close()
 
     files: dict[str, str] = {}
-    if json_path is not None:
-        files[json_path] = json_text(result_to_json(result, scenario_file=path))
-    if csv_path is not None:
-        files[csv_path] = result_to_csv(result)
-    write_files_atomic(files)  # before printing: a closed stdout must not lose the results
-    _print_report(kpi_table(result))
+    if json_target is not None:
+        files[json_target.given] = json_text(result_to_json(result, scenario_file=path))
+    if csv_target is not None:
+        files[csv_target.given] = result_to_csv(result)
+    # When a result goes to stdout, stdout carries only that result: the table goes to stderr.
+    to_stdout = any(t is not None and t.kind == "stdout" for t in (json_target, csv_target))
+    try:  # before printing: a closed or full stdout must not lose the results
+        write_files_atomic(files)
+    except OutputError as exc:
+        raise _cannot_write("the results", exc) from None
+    except BrokenPipeError:  # `--json - | head`: a reader stopped early; the files are written
+        if to_stdout:
+            _quiet_stdout()
+    return _print_report(kpi_table(result), "the report", stderr=to_stdout)
+
+
+def _override_problems(
+    exc: ValidationError, updates: dict[str, object], path: str, sc: scenarios.Scenario
+) -> str:
+    """Pydantic's errors for a scenario with command-line overrides, as ``--flag: message``.
+
+    The scenario file was valid before the overrides, so each problem is put on the flag that
+    changed the key it is about (``--horizon`` for ``warmup + horizon > 1e9 s``).
+    """
+    lines = []
+    for error in exc.errors(include_url=False):
+        ctx = error.get("ctx") or {}
+        loc = tuple(error["loc"]) + tuple(ctx.get("at", ()))
+        message = str(ctx.get("message", error["msg"]))
+        key = str(loc[0]) if loc else ""
+        if key in updates:
+            if key == "horizon" and sc.warmup > 0 and "warmup" in message:
+                message += f" (the warm-up in {path} is {sc.warmup:g} s)"
+            lines.append(f"--{key}: {message}")
+        else:
+            where = ".".join(str(part) for part in loc) or "scenario"
+            flags = ", ".join(f"--{changed}" for changed in updates)
+            lines.append(f"{path}: {where}: {message} (with {flags} from the command line)")
+    return "\n".join(lines) or f"{path}: the command-line overrides make it invalid"
+
+
+class OutputFailed(Exception):
+    """A result, report or schema could not be written (closed or full output, no space):
+    exit 1 with this message. Not an internal error: nothing to report."""
+
+
+def _cannot_write(what: str, exc: OutputError) -> OutputFailed:
+    where = "standard output" if exc.path == "-" else exc.path
+    return OutputFailed(f"linelab: cannot write {what}: {where}: {exc.reason}")
+
+
+def _quiet_stdout() -> None:
+    """Point fd 1 at /dev/null so that the interpreter's exit flush of a broken or full
+    stdout does not print ``Exception ignored`` (the buffered text cannot be delivered)."""
+    with suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+
+
+def _print_report(text: str, what: str, *, stderr: bool = False, end: str = "\n") -> int:
+    """Print ``text`` to stdout (or stderr); return the exit code.
+
+    A reader that went away (``| head``) is not an error: exit 0. A closed stdout (``>&-``)
+    or one that fails (``> /dev/full``) is said plainly on stderr, exit 1; result files are
+    written before this, so they are not lost.
+    """
+    stream = sys.stderr if stderr else sys.stdout
+    name = "standard error" if stderr else "standard output"
+    if stream is None:
+        _say(f"linelab: cannot print {what}: {name} is closed")
+        return EXIT_OUTPUT
+    try:
+        stream.write(text + end)
+        stream.flush()
+    except BrokenPipeError:
+        if not stderr:
+            _quiet_stdout()
+        return EXIT_OK
+    except (OSError, ValueError) as exc:  # ValueError: the stream object was closed
+        if not stderr:
+            _quiet_stdout()
+        reason = "is closed" if isinstance(exc, ValueError) else _reason(exc)
+        _say(f"linelab: cannot print {what}: {name}: {reason}")
+        return EXIT_OUTPUT
     return EXIT_OK
 
 
-def _print_report(text: str) -> None:
-    """Print to stdout; a reader that went away (``| head``) is not an error."""
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.EBADF:
+        return "is closed"
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
+
+
+def _say(message: str) -> None:
+    """A line on stderr, if there is a stderr."""
+    if sys.stderr is not None:
+        with suppress(OSError, ValueError):
+            print(message, file=sys.stderr)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop exactly as for Ctrl-C (worker processes are stopped, nothing is
+    written), then exit 143 (128 + 15)."""
+
+
+@contextmanager
+def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
+    """While the command runs, SIGTERM raises :class:`Terminated` in the main thread, so that
+    the same cleanup as for Ctrl-C runs (the process pool is shut down, its workers are
+    terminated, temporary files are removed). A second SIGTERM during that cleanup is
+    ignored. Outside the main thread (an embedding program) nothing is changed."""
+
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated
+
     try:
-        print(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's exit flush is quiet
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread of the main interpreter
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 COMMANDS = {
@@ -274,16 +517,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return EXIT_BAD_INPUT
-        return COMMANDS[args.command](args)
+        with _sigterm_stops_like_ctrl_c():
+            return COMMANDS[args.command](args)
     except scenarios.ScenarioError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BadInput as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OutputFailed as exc:
+        _say(str(exc))
+        return EXIT_OUTPUT
+    except Terminated:
+        _say("linelab: terminated")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        print("linelab: interrupted", file=sys.stderr)
-        return 130
+        _say("linelab: interrupted")
+        return EXIT_INTERRUPTED
     except Exception as exc:  # internal error: one line, traceback only on request
         if os.environ.get("LINELAB_DEBUG"):
             traceback.print_exc()

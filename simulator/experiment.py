@@ -6,15 +6,17 @@ process runs it, so the results do not depend on ``workers`` (tested).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from simulator import __version__
+from simulator.capacity import RunWarning, overload_warnings
 from simulator.results import Replication
 from simulator.session import run_replication
 from simulator.stats import Stat, summarise
@@ -77,6 +79,8 @@ class ExperimentResult:
     """Per product (v2 lines only)."""
     resources: dict[str, ResourceSummary] = field(default_factory=dict)
     """Per resource (v2 lines only)."""
+    warnings: tuple[RunWarning, ...] = ()
+    """What makes these results misleading (an overloaded line), from the static check."""
 
 
 def summarise_replications(
@@ -124,8 +128,16 @@ def summarise_replications(
             },
         )
     return ExperimentResult(
-        scenario, variant, seed, method, reps, kpis, stations, products=products,
+        scenario,
+        variant,
+        seed,
+        method,
+        reps,
+        kpis,
+        stations,
+        products=products,
         resources=resources,
+        warnings=overload_warnings(scenario),
     )
 
 
@@ -135,9 +147,46 @@ def default_workers() -> int:
     return max(1, count or 1)
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops them (no tracebacks, no orphans)."""
+def usable_workers(asked: int, replications: int) -> int:
+    """Processes worth starting for ``asked`` workers: at most one per replication and one per
+    core (:func:`default_workers`). The replications are CPU-bound, so more processes than
+    cores only add memory and start-up time; results never depend on the number."""
+    return max(1, min(asked, replications, default_workers()))
+
+
+_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _worker_signals() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them (no tracebacks, no orphans),
+    and die on SIGTERM, the signal the parent's shutdown sends them (set explicitly: an
+    ignored disposition would be inherited from the parent across ``spawn``). They start
+    with both signals blocked (see :func:`_signals_held`); one that arrived while they were
+    importing is delivered now, under these rules."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Block Ctrl-C and SIGTERM while worker processes are started.
+
+    A spawned process inherits the signal mask, so a worker starts with both blocked and a
+    Ctrl-C pressed while it still imports cannot print a ``KeyboardInterrupt`` traceback;
+    :func:`_worker_signals` unblocks them. In this process a signal that arrives meanwhile is
+    only held, and delivered when the block ends (the same pattern as multiprocessing's
+    resource tracker).
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _run_one(args: tuple[Scenario, int, int]) -> Replication:
@@ -173,20 +222,28 @@ def run_experiment(
     else:
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_ignore_sigint
+            max_workers=workers, mp_context=context, initializer=_worker_signals
         )
         try:
-            futures = [pool.submit(_run_one, (scenario, i, seed)) for i in range(n)]
+            with _signals_held():  # the first `workers` submissions start the processes
+                futures = [pool.submit(_run_one, (scenario, i, seed)) for i in range(workers)]
+            futures += [pool.submit(_run_one, (scenario, i, seed)) for i in range(workers, n)]
             for done, future in enumerate(as_completed(futures), start=1):
                 results.append(future.result())
                 if progress is not None:
                     progress(done, n)
         except BaseException:
-            # Ctrl-C or a failed replication: stop now, do not wait for queued work.
+            # Ctrl-C, SIGTERM (see simulator.cli) or a failed replication: stop now, do not
+            # wait for queued work, and reap the workers so that none outlives the run.
             workers_alive = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
             for process in workers_alive:
                 process.terminate()
+            for process in workers_alive:
+                process.join(timeout=5.0)
+                if process.is_alive():  # still importing with SIGTERM blocked, or stuck
+                    process.kill()
+                    process.join(timeout=5.0)
             raise
         pool.shutdown(wait=True)
     return summarise_replications(scenario, seed, results)

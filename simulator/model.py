@@ -1,4 +1,5 @@
-"""Running and collecting one replication of a line (build → start → run → collect).
+"""Running and collecting one replication of a line: build → check → start → run → collect
+(docs/architecture.md).
 
 :class:`LineModel` takes the cells that :func:`simulator.build.build_line` wired (and checked)
 for one replication, starts them at time 0, runs them in one go or in chunks, and collects
@@ -12,10 +13,14 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import simpy
+from simpy.events import Timeout
+
 from cells.equipment import BLOCKED, BUSY, STARVED, energy_kwh
 from cells.parts import ProductTraffic
 from cells.workstation import Workstation
 from simulator.build import SOURCE_STREAM_KEY, LineError, build_line, process_stream_key
+from simulator.capacity import CHECKS_PER_LIMIT, guard_rate_per_s, overload_error, parts_limit
 from simulator.results import ProductResult, Replication, ResourceResult, StationResult
 
 if TYPE_CHECKING:
@@ -68,7 +73,16 @@ class Snapshot:
 class LineModel:
     """A line built from a scenario for one replication, ready to run on its own SimPy env."""
 
-    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        seed: int | None = None,
+        *,
+        max_parts: int | None = None,
+    ) -> None:
+        """``max_parts``: stop with :class:`simulator.capacity.LineOverloaded` when more parts
+        than this are in the line (default :func:`simulator.capacity.parts_limit`)."""
         self.scenario = scenario
         self.replication = replication
         self.seed = scenario.seed if seed is None else seed
@@ -81,6 +95,12 @@ class LineModel:
         self.entrance = line.entrance
         self.source = line.source
         self.resources = line.resources
+        self.max_parts = parts_limit() if max_parts is None else max_parts
+        rate = guard_rate_per_s(scenario)
+        self._guard_interval = (
+            None if rate is None else max(1.0, self.max_parts / CHECKS_PER_LIMIT) / rate
+        )
+        self._on_guard = self._guard
         self._measure_start = 0.0
         self._wip_start = 0
         self._started = False
@@ -94,6 +114,8 @@ class LineModel:
             return
         self._started = True
         now = self.env.now
+        if self._guard_interval is not None:
+            Timeout(self.env, self._guard_interval).callbacks.append(self._on_guard)
         for clock in self.line.clocks:
             clock.start()
         for station in self.stations:
@@ -140,6 +162,25 @@ class LineModel:
             self._ended = True
         elif until > self.env.now:
             self.env.run(until=until)
+
+    def _guard(self, _event: simpy.Event) -> None:
+        """The runtime overload guard: one event per interval, in which at most 1 % of the
+        limit can enter at the mean rate; it only reads the state, so results do not depend
+        on it. Raises :class:`~simulator.capacity.LineOverloaded` past the limit."""
+        parts = int(self.traffic.wip.value)  # counts from arrival: the front is included
+        env, interval = self.env, self._guard_interval
+        if parts <= self.max_parts and interval is not None:
+            # Never a delay that rounds away at this time (it would fire for ever at once).
+            Timeout(env, max(interval, env.now * 1e-9)).callbacks.append(self._on_guard)
+            return
+        places = [(-1, 0 if self.entrance is None else len(self.entrance.front))]
+        places += [(i, len(s.queue)) for i, s in enumerate(self.stations)]
+        place = max(places, key=lambda p: p[1])[0]
+        span = env.now - self._measure_start
+        measured = [
+            s.completed * 3600.0 / span if span > 0 else math.inf for s in self.stations
+        ]
+        raise overload_error(self.scenario, place, parts, env.now, measured)
 
     def _run_through(self, t: float) -> None:
         """Process every event up to and including time ``t``."""

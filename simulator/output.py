@@ -1,25 +1,32 @@
 """Result files (JSON, CSV) and the KPI table printed by ``linelab run``.
 
-The JSON keys are the stable contract of DESIGN.md; more may be added, none renamed. Files
+The JSON keys are a stable contract (docs/results.md); more may be added, none renamed. Files
 are written atomically: to a temporary file in the target folder, then renamed over the
-target, so a crash or Ctrl-C never leaves a half-written result file.
+target, so a crash or Ctrl-C never leaves a half-written result file. A symbolic link is
+resolved first (the link stays, its target is replaced); character devices, FIFOs and standard
+output are written through, never replaced (:func:`output_target`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
 import os
+import stat as file_stat
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from simulator import __version__
 from simulator.experiment import ExperimentResult
 from simulator.stats import Stat
+from simulator.textwidth import display_width, pad, printable
 
 
 def result_to_json(result: ExperimentResult, scenario_file: str | None = None) -> dict[str, object]:
@@ -83,6 +90,7 @@ def _result_to_json_v1(
             }
             for name, summary in result.stations.items()
         },
+        "warnings": [warning.to_json() for warning in result.warnings],
         "config": sc.model_dump(mode="json"),
     }
 
@@ -128,6 +136,85 @@ def _cell(value: float | None) -> str:
     return "" if value is None else repr(float(value))
 
 
+class OutputError(Exception):
+    """An output target that cannot be written; ``str()`` is ``path: reason``."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    """Where a result goes, and how it is written there.
+
+    ``kind`` is ``"file"`` (a regular file or a new one: written to a temporary file in its
+    folder and renamed over it; ``path`` is the resolved target, so a symbolic link is kept and
+    its target replaced), ``"stream"`` (a character device such as ``/dev/null`` or a FIFO:
+    opened and written through, never replaced), ``"stdout"`` (``-``, or a path that is the
+    process's standard output, such as ``/dev/stdout``: written through ``sys.stdout``) or
+    ``"stderr"`` (a path that is the standard error, written through ``sys.stderr``).
+    """
+
+    given: str
+    kind: str
+    path: str
+    identity: tuple[object, ...]
+    """What two targets share when they are the same file (device and inode, resolved path
+    of a file still to be created, or standard output)."""
+
+
+def _same_as_fd(st: os.stat_result, fd: int) -> bool:
+    try:
+        return os.path.samestat(st, os.fstat(fd))
+    except (OSError, ValueError):
+        return False
+
+
+def output_target(path: str) -> OutputTarget:
+    """Classify ``path`` as an output target; :class:`OutputError` if it can never be one.
+
+    Never changes a path's kind: devices, FIFOs and standard output are written through, a
+    regular file is replaced by a regular file, a block device, socket or folder is refused.
+    """
+    if path == "":
+        raise OutputError(path, "empty file name")
+    if path == "-":
+        return OutputTarget(path, "stdout", "-", ("stdout",))
+    try:
+        st: os.stat_result | None = os.stat(path)  # follows symbolic links
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:  # a loop of links, a file used as a folder, no permission
+        raise OutputError(path, (exc.strerror or str(exc)).lower()) from None
+    if st is None:
+        if path.endswith(("/", os.sep)):
+            raise OutputError(path, "names a folder that does not exist, not a file")
+        real = os.path.realpath(path)  # a dangling symbolic link: create its target
+        return OutputTarget(path, "file", real, ("path", real))
+    mode = st.st_mode
+    identity = ("inode", st.st_dev, st.st_ino)
+    if _same_as_fd(st, 1):  # /dev/stdout, /proc/self/fd/1, or the file stdout goes to
+        return OutputTarget(path, "stdout", "-", ("stdout",))
+    if _same_as_fd(st, 2):  # never truncate or replace the file stderr is appended to
+        return OutputTarget(path, "stderr", "-", ("stderr",))
+    if file_stat.S_ISDIR(mode):
+        raise OutputError(path, "is a directory")
+    if file_stat.S_ISCHR(mode) or file_stat.S_ISFIFO(mode):
+        return OutputTarget(path, "stream", path, identity)
+    if file_stat.S_ISREG(mode):
+        return OutputTarget(path, "file", os.path.realpath(path), identity)
+    what = "a block device" if file_stat.S_ISBLK(mode) else "not a regular file"
+    if file_stat.S_ISSOCK(mode):
+        what = "a socket"
+    raise OutputError(
+        path,
+        f"is {what}; results go to regular files, character "
+        "devices (/dev/null), FIFOs or standard output (-)",
+    )
+
+
 def _file_mode(target: Path) -> int:
     """The mode a new result file gets: the target's if it exists, else 0o666 less the umask
     (``mkstemp`` makes 0600 files, which other users of a shared study folder cannot read)."""
@@ -139,37 +226,78 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_files_atomic(files: dict[str, str]) -> None:
-    """Write several text files so that either all are replaced or none is.
+def _write_through(target: OutputTarget, text: str) -> None:
+    """Write ``text`` to standard output, a character device or a FIFO, as it comes.
 
-    Each is written to a temporary file in its own folder (same file system, so the final
-    rename is atomic) and flushed to disk; only when every one is written are they renamed
-    over their targets. On any error the temporary files are removed and the targets are left
-    as they were.
+    A FIFO blocks here until a reader opens it, as with ``cat > fifo``. The path is opened
+    without ``O_CREAT``: if it vanished since it was classified, nothing is created.
     """
-    pending: list[tuple[str, Path]] = []
+    if target.kind in ("stdout", "stderr"):
+        stream = sys.stdout if target.kind == "stdout" else sys.stderr
+        if stream is None:
+            name = "standard output" if target.kind == "stdout" else "standard error"
+            raise OutputError(name, "is closed")
+        stream.write(text)
+        stream.flush()
+        return
+    fd = os.open(target.path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def write_files_atomic(files: dict[str, str]) -> None:
+    """Write several results so that either all regular files are replaced or none is.
+
+    Each regular file (or new file) is written to a temporary file in its own folder (same
+    file system, so the final rename is atomic) and flushed to disk; a symbolic link is
+    resolved first, so the link stays and its target is replaced. Devices, FIFOs and standard
+    output (see :func:`output_target`) are written through after every temporary file is
+    complete; only when those are written too are the temporary files renamed over their
+    targets. On any error the temporary files are removed, the regular targets are left as
+    they were, and :class:`OutputError` names the path and the reason.
+    """
+    targets = [(output_target(path), text) for path, text in files.items()]
+    pending: list[tuple[str, str]] = []
+    current = ""
     try:
-        for path, text in files.items():
-            target = Path(path)
-            folder = target.parent if str(target.parent) else Path(".")
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-            pending.append((tmp, target))
+        for target, text in targets:
+            if target.kind != "file":
+                continue
+            current = target.given
+            folder = os.path.dirname(target.path) or "."
+            name = os.path.basename(target.path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            pending.append((tmp, target.path))
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                os.fchmod(handle.fileno(), _file_mode(target))
+                os.fchmod(handle.fileno(), _file_mode(Path(target.path)))
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-        for tmp, target in pending:
-            os.replace(tmp, target)
-    except BaseException:
+        reader_gone = False
+        for target, text in targets:
+            if target.kind != "file":
+                current = target.given
+                try:
+                    _write_through(target, text)
+                except BrokenPipeError:  # `--json - | head`: the reader chose to stop
+                    reader_gone = True
+        for tmp, real in pending:
+            current = real
+            os.replace(tmp, real)
+        if reader_gone:  # the files are in place; the caller decides what this means
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+    except BaseException as exc:
         for tmp, _ in pending:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            reason = exc.strerror or str(exc)
+            raise OutputError(current, reason[:1].lower() + reason[1:]) from exc
         raise
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+    """Write ``text`` to ``path`` as :func:`write_files_atomic` does (``-`` is stdout)."""
     write_files_atomic({os.fspath(path): text})
 
 
@@ -213,31 +341,36 @@ def _duration(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
-def _grid(rows: list[list[str]]) -> list[str]:
-    """Rows of cells as aligned text: first column left, the others right, two spaces apart.
-
-    Widths come from the content, so a value of any magnitude keeps its column.
-    """
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    out = []
+def _columns(rows: list[list[str]], aligns: str, minimum: Sequence[int] = ()) -> list[str]:
+    """Rows of cells as aligned lines: each column as wide as its widest cell (in display
+    columns, so CJK names and emoji line up), separated by at least two spaces. ``aligns``
+    has one ``<`` (left) or ``>`` (right) per column; ``minimum`` gives minimum widths."""
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(aligns))]
+    widths = [max(w, m) for w, m in zip(widths, [*minimum, *[0] * len(widths)], strict=False)]
+    lines: list[str] = []
     for row in rows:
-        cells = [row[0].ljust(widths[0])]
-        cells += [cell.rjust(widths[i]) for i, cell in enumerate(row) if i > 0]
-        out.append("  ".join(cells).rstrip())
-    return out
+        cells = [pad(cell, w, align) for cell, w, align in zip(row, widths, aligns, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
 
 
 def _share(stat: Stat) -> str:
+    """A share (0..1) as a percentage with one decimal."""
     return _pm(stat, 100, 1)
 
 
 def kpi_table(result: ExperimentResult) -> str:
     """The human-readable report: KPIs, stations, resources and products, each
-    mean ± 95 % CI half-width, in columns sized to their content."""
+    mean ± 95 % CI half-width, then any warnings.
+
+    Columns are sized to their content and aligned by display width for any magnitude of value
+    and any name; names are printed with control and invisible characters escaped
+    (:func:`~simulator.textwidth.printable`).
+    """
     sc = result.scenario
     n = len(result.replications)
     lines = [
-        f"{sc.name} — {n} replication{'s' if n != 1 else ''}, seed {result.seed}, "
+        f"{printable(sc.name)} — {n} replication{'s' if n != 1 else ''}, seed {result.seed}, "
         f"horizon {_duration(float(sc.horizon))} after {_duration(float(sc.warmup))} warm-up "
         f"({'flow-line fast path' if result.method == 'flowline' else 'discrete-event engine'})",
         "",
@@ -249,22 +382,22 @@ def kpi_table(result: ExperimentResult) -> str:
         "scrap_per_hour": "scrap (parts/h)",
         "energy_kwh_per_part": "energy (kWh/part)",
     }
-    rows = [["KPI", "mean ± 95% CI"]]
-    rows += [[labels.get(key, key), _pm(stat)] for key, stat in result.kpis.items()]
-    lines += _grid(rows)
+    kpi_rows = [["KPI", "mean ± 95% CI"]]
+    kpi_rows += [[labels.get(key, printable(key)), _pm(stat)] for key, stat in result.kpis.items()]
+    lines += _columns(kpi_rows, "<>", (22, 24))
     if result.stations:
         lines.append("")
-        state_names: list[str] = []
+        state_names: list[str] = []  # every state any station reaches, in first-seen order
         for summary in result.stations.values():
             state_names += [s for s in summary.states if s != "busy" and s not in state_names]
         with_oee = any(summary.oee is not None for summary in result.stations.values())
         header = ["station", "servers", "utilization %"]
-        header += [f"{s} %" for s in state_names]
+        header += [f"{printable(s)} %" for s in state_names]
         header += ["queue (parts)"] + (["OEE %"] if with_oee else [])
         rows = [header]
         servers = {s.name: s.servers for s in sc.stations}
         for name, summary in result.stations.items():
-            row = [name, str(servers.get(name, 1)), _share(summary.utilization)]
+            row = [printable(name), str(servers.get(name, 1)), _share(summary.utilization)]
             row += [
                 _share(summary.states[s]) if s in summary.states else "" for s in state_names
             ]
@@ -272,29 +405,33 @@ def kpi_table(result: ExperimentResult) -> str:
             if with_oee:
                 row.append("" if summary.oee is None else _share(summary.oee))
             rows.append(row)
-        lines += _grid(rows)
+        lines += _columns(rows, "<" + ">" * (len(header) - 1), (14, 7, 13))
     if result.resources:
         lines.append("")
         state_names = []
         for r in result.resources.values():
             state_names += [s for s in r.states if s not in state_names]
-        rows = [["resource", "units", "utilization %", *(f"{s} %" for s in state_names)]]
+        header = ["resource", "units", "utilization %", *(f"{printable(s)} %" for s in state_names)]
+        rows = [header]
         counts = {r.name: r.count for r in getattr(sc, "resources", ())}
         for name, r in result.resources.items():
             rows.append(
-                [name, str(counts.get(name, "")), _share(r.utilization)]
+                [printable(name), str(counts.get(name, "")), _share(r.utilization)]
                 + [_share(r.states[s]) if s in r.states else "" for s in state_names]
             )
-        lines += _grid(rows)
+        lines += _columns(rows, "<" + ">" * (len(header) - 1))
     if result.products:
         lines.append("")
         rows = [["product", "throughput (parts/h)", "cycle time (s)"]]
         for name, p in result.products.items():
-            rows.append([name, _pm(p.throughput_per_hour), _pm(p.cycle_time_s)])
-        lines += _grid(rows)
+            rows.append([printable(name), _pm(p.throughput_per_hour), _pm(p.cycle_time_s)])
+        lines += _columns(rows, "<>>")
     if n == 1:
         lines.append("")
         lines.append(
             "(one replication: no confidence intervals; use --replications N for error bars)"
         )
+    if result.warnings:
+        lines.append("")
+        lines += [f"warning: {printable(warning.message)}" for warning in result.warnings]
     return "\n".join(lines)

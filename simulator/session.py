@@ -19,8 +19,18 @@ if TYPE_CHECKING:
 class RunSession:
     """One replication of ``scenario`` that can be advanced step by step."""
 
-    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None) -> None:
-        self.model = LineModel(scenario, replication, seed)
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        seed: int | None = None,
+        *,
+        max_parts: int | None = None,
+    ) -> None:
+        """``max_parts``: the overload guard's limit of parts in the line (see
+        :class:`~simulator.model.LineModel`); :meth:`advance` and :meth:`run_to_end` raise
+        :class:`simulator.capacity.LineOverloaded` past it."""
+        self.model = LineModel(scenario, replication, seed, max_parts=max_parts)
 
     @property
     def now(self) -> float:
@@ -59,7 +69,15 @@ class RunSession:
 
 
 def run_replication(
-    scenario: Scenario, replication: int = 0, seed: int | None = None
+    scenario: Scenario,
+    replication: int = 0,
+    seed: int | None = None,
+    *,
+    max_parts: int | None = None,
 ) -> Replication:
-    """Run replication number ``replication`` of ``scenario`` to its end."""
-    return RunSession(scenario, replication, seed).run_to_end()
+    """Run replication number ``replication`` of ``scenario`` to its end.
+
+    Raises :class:`simulator.capacity.LineOverloaded` when more than ``max_parts`` parts
+    (default :func:`simulator.capacity.parts_limit`) pile up in an overloaded line.
+    """
+    return RunSession(scenario, replication, seed, max_parts=max_parts).run_to_end()

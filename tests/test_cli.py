@@ -1,4 +1,4 @@
-"""The ``linelab`` command: its stable contract (DESIGN.md) end to end.
+"""The ``linelab`` command: its stable contract (docs/architecture.md) end to end.
 
 Pins down the KPI table and the JSON keys, CSV, atomic result files, exit codes (0 ok, 2 bad
 input, 1 internal error), that bad input never prints a traceback nor leaves a result file, and
@@ -112,6 +112,9 @@ def test_json_is_strict_when_no_part_finishes(tmp_path: Path) -> None:
         (["run", "{s}", "--workers", "0"], "--workers must be between"),
         (["run", "{s}", "--json", "{tmp}/missing/r.json"], "does not exist"),
         (["run", "{s}", "--json", "{tmp}"], "is a directory"),
+        (["run", "{s}", "--json", ""], "--json: empty file name"),
+        (["run", "{s}", "--csv", ""], "--csv: empty file name"),
+        (["schema", "--output", ""], "--output: empty file name"),
         (["run", "{s}", "--bogus"], "unrecognized arguments"),
         (["frobnicate"], "invalid choice"),
         ([], "usage"),
@@ -126,6 +129,47 @@ def test_bad_arguments_exit_2(
     assert needle in err
     assert "Traceback" not in err
     assert not list(tmp_path.rglob("*.json"))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--horizon", "1e9"],
+            "--horizon: warmup + horizon must be at most 1e9 s (about 31 years)",
+        ),
+        (["--horizon", "999999000 s", "-n", "2"], "--horizon: warmup + horizon must be at most"),
+    ],
+)
+def test_override_errors_name_the_flag(
+    small: Path, tmp_path: Path, capsys, args: list[str], expected: str
+) -> None:
+    """An override that breaks a bound of the format is reported on its flag, in one line,
+    not as pydantic's raw validation error (the file itself is valid)."""
+    out = tmp_path / "r.json"
+    assert main(["run", str(small), *args, "--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(expected), err
+    assert "warm-up in" in err and "1200 s" in err  # the other half of the sum, and where
+    assert len(err.strip().splitlines()) == 1
+    for raw in ("validation error", "input_value", "type=", "Scenario"):
+        assert raw not in err
+    assert not out.exists()
+
+
+def test_override_message_for_every_overridable_field(small: Path) -> None:
+    """Every field an option overrides maps back to its flag (bounds checked by pydantic)."""
+    from pydantic import ValidationError
+
+    from simulator.cli import _override_problems
+
+    sc = scenarios.load(small)
+    for key, bad in (("replications", 0), ("seed", -1), ("horizon", -5.0)):
+        with pytest.raises(ValidationError) as info:
+            type(sc).model_validate({**sc.model_dump(), key: bad})
+        message = _override_problems(info.value, {key: bad}, str(small), sc)
+        assert message.startswith(f"--{key}: "), message
+        assert "input_value" not in message
 
 
 def test_validate_and_schema_and_examples(small: Path, tmp_path: Path, capsys) -> None:
@@ -234,3 +278,24 @@ def test_unknown_name_points_at_examples(capsys) -> None:
     assert main(["run", "no_such_line"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("no_such_line:1:1: no such file") and "linelab examples" in err
+
+
+def test_time_model_that_cannot_be_computed_is_refused_at_its_line(
+    tmp_path: Path, capsys
+) -> None:
+    # UR5e reaches 0.85 m; a waypoint 2 m out validates (it is a list of numbers) but has no
+    # time: run and validate refuse it before time 0 at the waypoint, and write nothing.
+    path = tmp_path / "far.yaml"
+    path.write_text(
+        "linelab: 2\nname: Far robot\nhorizon: 1 h\nstations:\n  - name: pick\n"
+        "    process:\n      model: robot_task\n      robot: ur5e\n      waypoints:\n"
+        "        - [0.45, -0.15, 0.15]\n        - [2.0, 0.15, 0.15]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.json"
+    for argv in (["run", str(path), "-j", "1", "--json", str(out)], ["validate", str(path)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"{path}:11:11: stations[0].process.waypoints[1]: ")
+        assert "out of reach of UR5e" in err and "Traceback" not in err
+    assert not out.exists()

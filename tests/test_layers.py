@@ -1,4 +1,4 @@
-"""The layer rules of DESIGN.md, enforced: import-linter contracts and a Qt-free headless path."""
+"""The layer rules of docs/architecture.md, enforced: import-linter contracts, a Qt-free command."""
 
 from __future__ import annotations
 

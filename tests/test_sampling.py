@@ -2,8 +2,8 @@
 
 Pins down that ``Sampler.take(n)`` yields exactly what ``n`` successive calls yield, for every
 distribution and any interleaving (so the fast path sees the DES's numbers), that the
-distributions have the parameters DESIGN.md gives them (means, truncation at 0, lognormal cv of
-the variable itself), and that streams are keyed by name, not by creation order.
+distributions have the parameters docs/scenario-format.md gives them (means, truncation at 0,
+lognormal cv of the variable itself), and that streams are keyed by name, not by creation order.
 """
 
 from __future__ import annotations

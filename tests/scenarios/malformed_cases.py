@@ -122,6 +122,16 @@ def _bomb() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _mapping_bomb() -> str:
+    """The same bomb built from mappings and merge keys: 10 keys per level, more than 10^5 in b4."""
+    keys = ", ".join(f"k{j}: x" for j in range(10))
+    lines = [f"b0: &b0 {{{keys}}}"]
+    for i in range(1, 6):
+        refs = ", ".join(f"k{j}: *b{i - 1}" for j in range(10))
+        lines.append(f"b{i}: &b{i} {{<<: *b{i - 1}, {refs}}}")
+    return "\n".join(lines) + "\n"
+
+
 _PROC = "    process: {dist: exponential, mean: 48 s}\n"  # line 12 of BASE
 
 
@@ -166,6 +176,7 @@ CASES: list[Case] = [
     ),
     Case("custom_tag", _sub("buffer: 5", "buffer: !big 5"), 13, 13, "", "tags are not allowed"),
     Case("alias_bomb", _bomb(), 5, 5, "a4", "too many nodes after expanding aliases"),
+    Case("alias_bomb_mappings", _mapping_bomb(), 5, 5, "b4", "aliases add more than 100000"),
     Case("deep_nesting", "linelab: " + "[" * 80 + "]" * 80 + "\n", 1, 73, "", "deeper than 64"),
     Case("recursive_alias", "linelab: &a [*a]\n", 1, 10, "", "refers to the collection"),
     # --- required keys and the format version ------------------------------------------------
@@ -979,6 +990,240 @@ CASES: list[Case] = [
         36,
         "stations[0].tending.time",
         "tending time must have a mean > 0",
+    ),
+    # --- names: no control or invisible characters, no dots in element names ---------------
+    Case(
+        "station_name_newline",
+        _sub("name: press", 'name: "pre\\nss"'),
+        10,
+        11,
+        "stations[0].name",
+        "contains U+000A LINE FEED (a control character)",
+    ),
+    Case(
+        "station_name_tab",
+        _sub("name: press", 'name: "pre\\tss"'),
+        10,
+        11,
+        "stations[0].name",
+        "contains U+0009 TAB (a control character)",
+    ),
+    Case(
+        "scenario_name_escape_sequence",
+        _sub("name: Two-station cell", 'name: "\\e[31mred\\e[0m"'),
+        2,
+        7,
+        "name",
+        "contains U+001B ESCAPE (a control character)",
+    ),
+    Case(
+        "scenario_name_next_line",
+        _sub("name: Two-station cell", 'name: "cell\\N"'),
+        2,
+        7,
+        "name",
+        "contains U+0085 NEXT LINE (a control character)",
+    ),
+    Case(
+        "station_name_zero_width_space_only",
+        _sub("name: press", "name: \u200b"),
+        10,
+        11,
+        "stations[0].name",
+        "contains U+200B ZERO WIDTH SPACE (invisible)",
+    ),
+    Case(
+        "station_name_zero_width_joiner_in_word",
+        _sub("name: press", 'name: "pr\\u200dess"'),
+        10,
+        11,
+        "stations[0].name",
+        "contains U+200D ZERO WIDTH JOINER (invisible)",
+    ),
+    Case(
+        "scenario_name_bom",
+        _sub("name: Two-station cell", 'name: "\\ufeffTwo-station cell"'),
+        2,
+        7,
+        "name",
+        "contains U+FEFF ZERO WIDTH NO-BREAK SPACE (invisible)",
+    ),
+    Case(
+        "station_name_bidi_override",
+        _sub("name: pack", 'name: "kcap\\u202e"'),
+        14,
+        11,
+        "stations[1].name",
+        "contains U+202E RIGHT-TO-LEFT OVERRIDE (invisible)",
+    ),
+    Case(
+        "station_name_hangul_filler",
+        _sub("name: press", 'name: "\\u3164"'),
+        10,
+        11,
+        "stations[0].name",
+        "contains U+3164 HANGUL FILLER (invisible)",
+    ),
+    Case(
+        "station_name_combining_mark_only",
+        _sub("name: press", 'name: "\\u0301"'),
+        10,
+        11,
+        "stations[0].name",
+        "has no visible character",
+    ),
+    Case(
+        "scenario_name_line_separator",
+        _sub("name: Two-station cell", 'name: "Two-station\\Lcell"'),
+        2,
+        7,
+        "name",
+        "contains U+2028 LINE SEPARATOR (a line break)",
+    ),
+    Case(
+        "station_name_no_break_space",
+        _sub("name: pack", 'name: "pa\\_ck"'),
+        14,
+        11,
+        "stations[1].name",
+        "contains U+00A0 NO-BREAK SPACE (an unusual space); use a plain space",
+    ),
+    Case(
+        "station_name_trailing_space",
+        _sub("name: press", 'name: "press "'),
+        10,
+        11,
+        "stations[0].name",
+        "must not start or end with a space",
+    ),
+    Case(
+        "station_name_dot",
+        _sub("name: press", "name: press.1"),
+        10,
+        11,
+        "stations[0].name",
+        "must not contain '.', which separates the steps of a path such as "
+        "stations.press.buffer; use '_' or '-'",
+    ),
+    Case(
+        "key_escape_sequence",  # reported with the escape written out, not sent to the terminal
+        _sub("seed: 7", 'seed: 7\n"\\e[31mred\\e[0m": 1'),
+        7,
+        1,
+        "",
+        "unknown key '",
+    ),
+    # --- microscopic times: a positive time below 1 microsecond is a typo -------------------
+    Case(
+        "process_microscopic",
+        _proc("1e-300 s"),
+        12,
+        14,
+        "stations[0].process",
+        "is below 1e-6 s (1 microsecond), got '1e-300 s'",
+    ),
+    Case(
+        "interarrival_subnormal",
+        _sub("interarrival: {dist: exponential, mean: 60 s}", "interarrival: 5e-324"),
+        8,
+        17,
+        "source.interarrival",
+        "is below 1e-6 s (1 microsecond)",
+    ),
+    Case(
+        "empirical_microscopic_value",
+        _proc("{dist: empirical, values: [0, 0, 1e-9]}"),
+        12,
+        47,
+        "stations[0].process.values[2]",
+        "is below 1e-6 s (1 microsecond), got 1e-09",
+    ),
+    Case(
+        "empirical_microscopic_mean",
+        _proc("{dist: empirical, values: [0, 0, 0.000002]}"),
+        12,
+        14,
+        "stations[0].process",
+        "process time must have a mean of at least 1e-6 s (1 microsecond), got a mean of "
+        "6.66667e-07 s",
+    ),
+    Case(
+        "uniform_microscopic_mean",
+        _sub(
+            "interarrival: {dist: exponential, mean: 60 s}",
+            "interarrival: {dist: uniform, low: 0, high: 1e-6}",
+        ),
+        8,
+        17,
+        "source.interarrival",
+        "interarrival time must have a mean of at least 1e-6 s",
+    ),
+    Case(
+        "normal_sd_microscopic",
+        _proc("{dist: normal, mean: 48 s, sd: 1e-9 s}"),
+        12,
+        45,
+        "stations[0].process.sd",
+        "is below 1e-6 s (1 microsecond), got '1e-9 s'",
+    ),
+    Case(
+        "warmup_microscopic",
+        _sub("warmup: 30 min", "warmup: 1e-9"),
+        4,
+        9,
+        "warmup",
+        "is below 1e-6 s (1 microsecond)",
+    ),
+    Case(
+        "duration_text_underflows",
+        _proc("1e-400 s"),
+        12,
+        14,
+        "stations[0].process",
+        "is too close to 0 to be represented, got '1e-400 s'",
+    ),
+    Case(
+        "number_underflows",
+        _proc("{dist: normal, mean: 48 s, sd: 1e-400}"),
+        12,
+        45,
+        "stations[0].process.sd",
+        "number is too close to 0 to be represented, got 1e-400",
+    ),
+    # --- horizons that cannot be measured ---------------------------------------------------
+    Case(
+        "horizon_below_1_ms",
+        _sub("horizon: 8 h", "horizon: 0.5 ms"),
+        3,
+        10,
+        "horizon",
+        "must be at least 1 ms (0.001 s), got 0.0005 s",
+    ),
+    Case(
+        "horizon_lost_after_warmup",
+        _sub("horizon: 8 h", "horizon: 1e-9").replace("warmup: 30 min", "warmup: 1e8"),
+        3,
+        10,
+        "horizon",
+        "is below 1e-6 s (1 microsecond)",
+    ),
+    Case(
+        "horizon_too_short_for_warmup",
+        _sub("horizon: 8 h", "horizon: 0.01 s").replace("warmup: 30 min", "warmup: 1e8"),
+        3,
+        10,
+        "horizon",
+        "must be at least a billionth of the warm-up (0.1 s after a warm-up of 1e+08 s), "
+        "got 0.01 s",
+    ),
+    # --- CONWIP ------------------------------------------------------------------------------
+    Case(
+        "wip_cap_absurd",
+        _sub("seed: 7", "seed: 7\nwip_cap: 1000000000000"),
+        7,
+        10,
+        "wip_cap",
+        "must be <= 1000000, got 1000000000000",
     ),
 ]
 

@@ -1,6 +1,6 @@
 """Every malformed scenario in ``malformed_cases.CASES`` is refused with a precise problem.
 
-Pins down the bad-input contract of DESIGN.md: ``scenarios.load`` raises only
+Pins down the bad-input contract (docs/scenario-format.md, Errors): ``scenarios.load`` raises only
 ``ScenarioError``; one of its problems sits at the exact ``line:col`` of the offending key or
 value (``1:1`` for file-level problems) with the expected path and message; ``str(error)``
 is one ``file:line:col: path: message`` line per problem; several mistakes are all reported
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import scenarios
-from scenarios import Problem, ScenarioError
+from scenarios import Problem, ScenarioError, yamlsafe
 from tests.scenarios.malformed_cases import BASE, CASES, DIRECTORY, MISSING_FILE, Case, materialize
 
 
@@ -52,6 +52,24 @@ def test_loads_agrees_with_load(case: Case) -> None:
     with pytest.raises(ScenarioError) as info:
         scenarios.loads(case.content, filename="x.yaml")
     assert any((p.line, p.col) == (case.line, case.col) for p in info.value.problems)
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.content not in (MISSING_FILE, DIRECTORY)], ids=lambda c: c.id
+)
+def test_pure_python_parser_agrees(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without libyaml the same problem is reported at the same place."""
+    monkeypatch.setattr(yamlsafe, "_Loader", yamlsafe._PyLoader)
+    with pytest.raises(ScenarioError) as info:
+        scenarios.loads(case.content, filename="x.yaml")
+    hit = [
+        p
+        for p in info.value.problems
+        if (p.line, p.col) == (case.line, case.col)
+        and case.path in p.path
+        and case.message in p.message
+    ]
+    assert hit, str(info.value)
 
 
 def test_problem_format() -> None:

@@ -63,6 +63,8 @@ def test_bounds_are_json_schema_keywords() -> None:
     assert props["replications"]["maximum"] == 100_000
     horizon_number = next(b for b in props["horizon"]["anyOf"] if b.get("type") == "number")
     assert horizon_number["exclusiveMinimum"] == 0
+    wip_cap = next(b for b in props["wip_cap"]["anyOf"] if b.get("type") == "integer")
+    assert (wip_cap["minimum"], wip_cap["maximum"]) == (1, 1_000_000)
     for key in ("gt", "ge", "lt", "le"):  # pydantic's own names are not JSON Schema keywords
         assert key not in props["horizon"] and key not in horizon_number
 
@@ -108,8 +110,21 @@ def test_json_schema_refuses_what_the_loader_refuses() -> None:
         {**good, "stations": []},
         {**good, "stations": [{"name": "a", "process": {"dist": "expo", "mean": 1}}]},
         {**good, "stations": [{"name": "a", "process": 5, "servers": 0}]},
+        {**good, "wip_cap": 1_000_001},
+        {**good, "name": "two\nlines"},
+        {**good, "name": "\u200b"},
+        {**good, "stations": [{"name": "a.b", "process": 5}]},
+        {**good, "stations": [{"name": "\x1b[31mred", "process": 5}]},
+        {**good, "stations": [{"name": "press ", "process": 5}]},
     ):
         assert not validator.is_valid(bad), bad
+    for fine in (
+        {**good, "name": "Line 2.1"},
+        {**good, "wip_cap": 1_000_000},
+        {**good, "stations": [{"name": "冲压机 👩\u200d🔧", "process": 5}]},
+    ):
+        assert validator.is_valid(fine), fine
+        scenarios.loads(json.dumps(fine, ensure_ascii=False))  # and LineLab accepts it too
 
 
 def test_v2_models_document_every_field() -> None:
