@@ -7,14 +7,22 @@ processing and interarrival times, it yields the very same departure times as th
 so the fast path uses the same random streams (same keys, same block sampler) and reports the
 same JSON. Everything else the engine reports -- state shares, buffer levels -- is derived
 exactly from the per-part start, completion and departure times.
+
+Eligibility is an allow-list (:data:`FAST_PATH_FIELDS`): a scenario runs here only if every
+field of every model in it is one the recursion is known to represent, with a value it can
+represent; anything else -- including every field a later format adds -- goes to the event
+engine, with the reasons.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import BaseModel
 
+import scenarios
 from cells.equipment import UNIT_STATES
 from cells.sampling import Sampler
 from cells.streams import stream
@@ -36,15 +44,112 @@ class NotEligible(ValueError):
     """The scenario has features the flow-line recursion cannot represent exactly."""
 
 
+_ANY = object()
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How the fast path treats one field of the scenario model.
+
+    ``how``: what the recursion does with the field. ``required``: the only value it can
+    represent exactly (any value when not given); ``refusal`` then says why another value is
+    refused, with ``{where}`` (the element) and ``{value}`` filled in.
+    """
+
+    how: str
+    required: Any = _ANY
+    refusal: str = ""
+
+
+_SAMPLED = FieldRule("drawn with the event engine's sampler from the same random stream")
+_DIST_PARAMETER = FieldRule(
+    "a parameter of the time distribution: the same sampler draws the same times"
+)
+
+FAST_PATH_FIELDS: dict[type[BaseModel], dict[str, FieldRule]] = {
+    scenarios.Scenario: {
+        "linelab": FieldRule("the format version; nothing to simulate"),
+        "name": FieldRule("reported as is"),
+        "horizon": FieldRule("the measured window is (warmup, warmup + horizon]"),
+        "warmup": FieldRule("the measured window starts after it"),
+        "replications": FieldRule("one recursion per replication, same streams as the engine"),
+        "seed": FieldRule("the same random streams as the event engine"),
+        "source": FieldRule("arrival times feed the first station; none: unlimited supply"),
+        "wip_cap": FieldRule(
+            "CONWIP release is not a flow line",
+            required=None,
+            refusal="wip_cap is set ({value}); CONWIP release is not a flow line",
+        ),
+        "stations": FieldRule("one column of the recursion per station, in route order"),
+    },
+    scenarios.Source: {"interarrival": _SAMPLED},
+    scenarios.Station: {
+        "name": FieldRule("the station's stream key and result key"),
+        "servers": FieldRule(
+            "the recursion models one server per station",
+            required=1,
+            refusal="{where} has {value} servers (the recursion models one server per station)",
+        ),
+        "process": _SAMPLED,
+        "buffer": FieldRule("blocking after service with this many places; none: unlimited"),
+    },
+    scenarios.Constant: {"dist": _DIST_PARAMETER, "value": _DIST_PARAMETER},
+    scenarios.Exponential: {"dist": _DIST_PARAMETER, "mean": _DIST_PARAMETER},
+    scenarios.Normal: {"dist": _DIST_PARAMETER, "mean": _DIST_PARAMETER, "sd": _DIST_PARAMETER},
+    scenarios.Lognormal: {"dist": _DIST_PARAMETER, "mean": _DIST_PARAMETER,
+                          "cv": _DIST_PARAMETER},
+    scenarios.Uniform: {"dist": _DIST_PARAMETER, "low": _DIST_PARAMETER,
+                        "high": _DIST_PARAMETER},
+    scenarios.Triangular: {"dist": _DIST_PARAMETER, "low": _DIST_PARAMETER,
+                           "mode": _DIST_PARAMETER, "high": _DIST_PARAMETER},
+    scenarios.Empirical: {"dist": _DIST_PARAMETER, "values": _DIST_PARAMETER},
+}
+"""The allow-list of the fast path: every model the scenario format is built from, and for
+each of its fields how the flow-line recursion treats it. A model or field that is not listed
+is refused, whatever its value: a later format's features (failures, products, shared
+resources ...) stay on the event engine until someone decides what the recursion does with
+them. ``tests/test_fastpath.py`` walks the models and fails on any field not decided here."""
+
+
+def _element(model: BaseModel, path: str) -> str:
+    """How messages name a model instance: ``station 'press'``, ``the source``, or its path
+    (``station 'press', process``)."""
+    if isinstance(model, scenarios.Station):
+        return f"station {model.name!r}"
+    if isinstance(model, scenarios.Source):
+        return "the source"
+    return path or "the scenario"
+
+
+def _refusals(model: BaseModel, path: str) -> list[str]:
+    """The reasons ``model`` (at ``path``) and everything in it are not a flow line."""
+    where = _element(model, path)
+    rules = FAST_PATH_FIELDS.get(type(model))
+    if rules is None:
+        return [f"{where}: {type(model).__name__} is not known to the fast path"]
+    reasons = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        rule = rules.get(name)
+        if rule is None:
+            reasons.append(f"{where}: '{name}' is not known to the fast path")
+            continue
+        if rule.required is not _ANY and value != rule.required:
+            reasons.append(rule.refusal.format(where=where, value=value))
+            continue
+        for child in value if isinstance(value, tuple | list) else (value,):
+            if isinstance(child, BaseModel):
+                reasons += _refusals(child, f"{where}, {name}")
+    return reasons
+
+
 def check_eligible(scenario: Scenario) -> None:
-    """Raise :class:`NotEligible` listing every reason the fast path would not be exact."""
-    reasons = [
-        f"station '{s.name}' has {s.servers} servers (the recursion models one server per station)"
-        for s in scenario.stations
-        if s.servers != 1
-    ]
-    if scenario.wip_cap is not None:
-        reasons.append(f"wip_cap is set ({scenario.wip_cap}); CONWIP release is not a flow line")
+    """Raise :class:`NotEligible` listing every reason the fast path would not be exact.
+
+    An allow-list: every field of every model in the scenario must be in
+    :data:`FAST_PATH_FIELDS`, with the value the recursion can represent where it needs one.
+    """
+    reasons = _refusals(scenario, "")
     if reasons:
         raise NotEligible("; ".join(reasons) + ". Run without --fast to use the event engine.")
 
