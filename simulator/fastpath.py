@@ -7,14 +7,22 @@ processing and interarrival times, it yields the very same departure times as th
 so the fast path uses the same random streams (same keys, same block sampler) and reports the
 same JSON. Everything else the engine reports -- state shares, buffer levels -- is derived
 exactly from the per-part start, completion and departure times.
+
+Eligibility is an allow-list (:data:`FAST_PATH_FIELDS`): a scenario runs here only if every
+field of every model in it is one the recursion is known to represent, with a value it can
+represent; anything else -- including every field a later format adds -- goes to the event
+engine, with the reasons.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import BaseModel
 
+import scenarios
 from cells.equipment import UNIT_STATES
 from cells.sampling import Sampler
 from cells.streams import stream
@@ -36,28 +44,176 @@ class NotEligible(ValueError):
     """The scenario has features the flow-line recursion cannot represent exactly."""
 
 
+_ANY = object()
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How the fast path treats one field of the scenario model.
+
+    ``how``: what the recursion does with the field. ``required``: the only value it can
+    represent exactly (any value when not given); ``refusal`` then says why another value is
+    refused, with ``{where}`` (the element) and ``{value}`` filled in.
+    """
+
+    how: str
+    required: Any = _ANY
+    refusal: str = ""
+
+
+_SAMPLED = FieldRule("drawn with the event engine's sampler from the same random stream")
+_DIST_PARAMETER = FieldRule(
+    "a parameter of the time distribution: the same sampler draws the same times"
+)
+
+FAST_PATH_FIELDS: dict[type[BaseModel], dict[str, FieldRule]] = {
+    scenarios.Scenario: {
+        "linelab": FieldRule("the format version; nothing to simulate"),
+        "name": FieldRule("reported as is"),
+        "horizon": FieldRule("the measured window is (warmup, warmup + horizon]"),
+        "warmup": FieldRule("the measured window starts after it"),
+        "replications": FieldRule("one recursion per replication, same streams as the engine"),
+        "seed": FieldRule("the same random streams as the event engine"),
+        "source": FieldRule("arrival times feed the first station; none: unlimited supply"),
+        "wip_cap": FieldRule(
+            "CONWIP release is not a flow line",
+            required=None,
+            refusal="wip_cap is set ({value}); CONWIP release is not a flow line",
+        ),
+        "stations": FieldRule("one column of the recursion per station, in route order"),
+        "calendar": FieldRule(
+            "the recursion has no shifts or breaks",
+            required=None,
+            refusal="a calendar is given (the recursion has no shifts or breaks)",
+        ),
+        "products": FieldRule(
+            "the recursion models one product on one route",
+            required=None,
+            refusal="products are given (the recursion models one product on one route)",
+        ),
+        "resources": FieldRule(
+            "the recursion models no shared resources",
+            required=(),
+            refusal="resources are given (the recursion models no shared resources)",
+        ),
+    },
+    scenarios.Source: {"interarrival": _SAMPLED},
+    scenarios.Station: {
+        "name": FieldRule("the station's stream key and result key"),
+        "servers": FieldRule(
+            "the recursion models one server per station",
+            required=1,
+            refusal="{where} has {value} servers (the recursion models one server per station)",
+        ),
+        "process": _SAMPLED,
+        "buffer": FieldRule("blocking after service with this many places; none: unlimited"),
+
+        "tending": FieldRule(
+            "the recursion models no tending",
+            required=None,
+            refusal="{where} has tending (the recursion models no tending)",
+        ),
+        "operated_by": FieldRule(
+            "the recursion models no operators",
+            required=None,
+            refusal="{where} has operated_by (the recursion models no operators)",
+        ),
+        "failures": FieldRule(
+            "the recursion models no failures",
+            required=None,
+            refusal="{where} has failures (the recursion models no failures)",
+        ),
+        "setup": FieldRule(
+            "the recursion models no setups",
+            required=None,
+            refusal="{where} has setup (the recursion models no setups)",
+        ),
+        "power": FieldRule(
+            "the fast path computes no energy",
+            required=None,
+            refusal="{where} has power (the fast path computes no energy)",
+        ),
+        "shifts": FieldRule(
+            "the recursion has no shifts",
+            required=None,
+            refusal="{where} has shifts (the recursion has no shifts)",
+        ),
+        "scrap": FieldRule(
+            "the recursion scraps nothing",
+            required=0.0,
+            refusal="{where} has scrap {value} (the recursion scraps nothing)",
+        ),
+        "price": FieldRule("a purchase price, used by economics only; no effect on the flow"),
+    },
+    scenarios.Constant: {"dist": _DIST_PARAMETER, "value": _DIST_PARAMETER},
+    scenarios.Exponential: {"dist": _DIST_PARAMETER, "mean": _DIST_PARAMETER},
+    scenarios.Normal: {"dist": _DIST_PARAMETER, "mean": _DIST_PARAMETER, "sd": _DIST_PARAMETER},
+    scenarios.Lognormal: {"dist": _DIST_PARAMETER, "mean": _DIST_PARAMETER,
+                          "cv": _DIST_PARAMETER},
+    scenarios.Uniform: {"dist": _DIST_PARAMETER, "low": _DIST_PARAMETER,
+                        "high": _DIST_PARAMETER},
+    scenarios.Triangular: {"dist": _DIST_PARAMETER, "low": _DIST_PARAMETER,
+                           "mode": _DIST_PARAMETER, "high": _DIST_PARAMETER},
+    scenarios.Empirical: {"dist": _DIST_PARAMETER, "values": _DIST_PARAMETER},
+}
+"""The allow-list of the fast path: every model the scenario format is built from, and for
+each of its fields how the flow-line recursion treats it. A model or field that is not listed
+is refused, whatever its value: a later format's features (failures, products, shared
+resources ...) stay on the event engine until someone decides what the recursion does with
+them. ``tests/test_fastpath.py`` walks the models and fails on any field not decided here."""
+
+
+REFUSED_MODELS: dict[type[BaseModel], str] = {
+    scenarios.time_models.RobotTask: "a robot-task time model",
+    scenarios.time_models.CncProgram: "a CNC-program time model",
+    scenarios.time_models.Molding: "a molding-cycle time model",
+}
+"""Models the fast path refuses as a whole, with how messages name them: the process-time
+models are left to the event engine (their cells adapter, which computes the times through the
+kinematics kernels, is not wired into the recursion)."""
+
+
+def _element(model: BaseModel, path: str) -> str:
+    """How messages name a model instance: ``station 'press'``, ``the source``, or its path
+    (``station 'press', process``)."""
+    if isinstance(model, scenarios.Station):
+        return f"station {model.name!r}"
+    if isinstance(model, scenarios.Source):
+        return "the source"
+    return path or "the scenario"
+
+
+def _refusals(model: BaseModel, path: str) -> list[str]:
+    """The reasons ``model`` (at ``path``) and everything in it are not a flow line."""
+    where = _element(model, path)
+    if type(model) in REFUSED_MODELS:
+        return [f"{where} is {REFUSED_MODELS[type(model)]} (the fast path takes distributions)"]
+    rules = FAST_PATH_FIELDS.get(type(model))
+    if rules is None:
+        return [f"{where}: {type(model).__name__} is not known to the fast path"]
+    reasons = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        rule = rules.get(name)
+        if rule is None:
+            reasons.append(f"{where}: '{name}' is not known to the fast path")
+            continue
+        if rule.required is not _ANY and value != rule.required:
+            reasons.append(rule.refusal.format(where=where, value=value))
+            continue
+        for child in value if isinstance(value, tuple | list) else (value,):
+            if isinstance(child, BaseModel):
+                reasons += _refusals(child, f"{where}, {name}")
+    return reasons
+
+
 def check_eligible(scenario: Scenario) -> None:
-    """Raise :class:`NotEligible` listing every reason the fast path would not be exact."""
-    reasons = [
-        f"station '{s.name}' has {s.servers} servers (the recursion models one server per station)"
-        for s in scenario.stations
-        if s.servers != 1
-    ]
-    if scenario.wip_cap is not None:
-        reasons.append(f"wip_cap is set ({scenario.wip_cap}); CONWIP release is not a flow line")
-    features = ("tending", "operated_by", "failures", "setup", "shifts", "power")
-    for s in scenario.stations:
-        used = [f for f in features if getattr(s, f, None) is not None]
-        if getattr(s, "scrap", 0.0):
-            used.append("scrap")
-        if used:
-            reasons.append(
-                f"station '{s.name}' has {', '.join(used)} (the recursion models plain stations)"
-            )
-    if getattr(scenario, "products", None) is not None:
-        reasons.append("products are given (the recursion models one product on one route)")
-    if getattr(scenario, "resources", ()):
-        reasons.append("resources are given (the recursion models no shared resources)")
+    """Raise :class:`NotEligible` listing every reason the fast path would not be exact.
+
+    An allow-list: every field of every model in the scenario must be in
+    :data:`FAST_PATH_FIELDS`, with the value the recursion can represent where it needs one.
+    """
+    reasons = _refusals(scenario, "")
     if reasons:
         raise NotEligible("; ".join(reasons) + ". Run without --fast to use the event engine.")
 

@@ -8,13 +8,11 @@ element, and that a chunked :class:`RunSession` gives the same results as a stra
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from simulator.experiment import run_experiment
 from simulator.session import RunSession, run_replication
-from tests.helpers import scenario
+from tests.helpers import assert_matches_trace, scenario, traced_replication
 
 
 def test_deterministic_blocking_with_no_buffer() -> None:
@@ -185,21 +183,15 @@ LINES = [
 
 @pytest.mark.parametrize("text", LINES, ids=["mixed", "saturated", "conwip"])
 def test_invariants(text: str) -> None:
+    """Every replication's numbers equal those recomputed from a trace of the same run
+    (counts, Little's law with its exact boundary terms, busy time, every part somewhere;
+    see ``tests.helpers.assert_matches_trace``)."""
     sc = scenario(text)
     res = run_experiment(sc)
-    for rep in res.replications:
-        assert rep.wip_start + rep.arrived == rep.departed + rep.wip_end
-        # Little's law on the measured window; the end effects are at most the parts in the
-        # line at its two ends, each staying at most the longest cycle time.
-        lhs = rep.wip
-        rhs = rep.throughput_per_hour / 3600 * rep.cycle_time_s
-        assert lhs == pytest.approx(rhs, rel=0.03)
-        for name, station in rep.stations.items():
-            assert math.fsum(station.states.values()) == pytest.approx(1.0, abs=1e-12), name
-            assert station.utilization == station.states["busy"]
-            for unit in station.units.values():
-                assert math.fsum(unit.values()) == pytest.approx(1.0, abs=1e-12)
-                assert all(0.0 <= v <= 1.0 + 1e-12 for v in unit.values())
+    for index, rep in enumerate(res.replications):
+        traced, trace = traced_replication(sc, index)
+        assert traced == rep
+        assert_matches_trace(sc, rep, trace)
 
 
 def test_same_seed_same_results_different_seed_different(two_station) -> None:

@@ -3,19 +3,32 @@
 Both draw the same processing and interarrival times (same stream keys, same block sampler),
 and the departure-time recursion is exact for serial single-server lines with blocking after
 service, so every statistic must agree to rounding -- a far stronger check than agreeing within
-confidence intervals. Scenarios the recursion cannot represent are refused with the reasons.
+confidence intervals. Scenarios the recursion cannot represent are refused with the reasons;
+eligibility is an allow-list that decides every field of every scenario model (a field the
+format gains without a decision here makes a test fail, and is refused by ``--fast``).
 """
 
 from __future__ import annotations
 
 import json
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
+import scenarios
 from simulator.cli import main
 from simulator.experiment import run_experiment
-from simulator.fastpath import NotEligible, check_eligible, run_fast
+from simulator.fastpath import (
+    _ANY,
+    FAST_PATH_FIELDS,
+    REFUSED_MODELS,
+    NotEligible,
+    check_eligible,
+    run_fast,
+)
 from tests.helpers import scenario
 
 LINES = {
@@ -135,6 +148,97 @@ def test_not_eligible_lists_every_reason() -> None:
         check_eligible(sc)
     message = str(info.value)
     assert "station 'a' has 2 servers" in message and "wip_cap" in message
+
+
+def models_in(annotation: object) -> Iterator[type[BaseModel]]:
+    """The pydantic models an annotation refers to (through unions, tuples, Annotated ...)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    for arg in typing.get_args(annotation):
+        yield from models_in(arg)
+
+
+def undecided_fields(root: type[BaseModel]) -> list[str]:
+    """Every ``Model.field`` reachable from ``root`` that :data:`FAST_PATH_FIELDS` does not
+    decide, and every decision about a field that no longer exists."""
+    problems, seen, todo = [], set(), [root]
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        if model in REFUSED_MODELS:
+            continue  # decided as a whole: refused
+        rules = FAST_PATH_FIELDS.get(model)
+        if rules is None:
+            problems.append(f"{model.__name__} (the whole model)")
+            rules = {}
+        for name, info in model.model_fields.items():
+            if name not in rules:
+                problems.append(f"{model.__name__}.{name}")
+            elif rules[name].required is not _ANY:
+                continue  # only one value is accepted: what is inside never reaches the kernel
+            todo.extend(models_in(info.annotation))
+        problems += [f"{model.__name__}.{name} (stale)" for name in rules
+                     if name not in model.model_fields]
+    return problems
+
+
+def test_every_scenario_field_has_a_fast_path_decision() -> None:
+    """Scenario -> stations -> Station -> process -> each distribution, source -> Source:
+    a field added to any of them must be given a rule in FAST_PATH_FIELDS."""
+    assert undecided_fields(scenarios.Scenario) == []
+    reached = set()
+    todo: list[type[BaseModel]] = [scenarios.Scenario]
+    while todo:
+        model = todo.pop()
+        if model in reached or model in REFUSED_MODELS:
+            continue
+        reached.add(model)
+        for name, info in model.model_fields.items():
+            if FAST_PATH_FIELDS[model][name].required is _ANY:
+                todo.extend(models_in(info.annotation))
+    # The walk through the accepted fields reaches every model in the table, and only those.
+    assert reached == set(FAST_PATH_FIELDS)
+    assert {scenarios.Station, scenarios.Source, scenarios.Exponential} <= reached
+    assert len(reached) == 3 + len(scenarios.DIST_NAMES)
+
+
+def test_time_models_are_refused_by_name() -> None:
+    """A station whose process is a time model stays on the event engine (exit 2 via the CLI),
+    instead of crashing the sampler."""
+    sc = scenarios.loads(
+        "linelab: 2\nname: t\nhorizon: 1 h\nstations:\n"
+        "  - name: mold\n    process: {model: molding, drive: servo, close: 1 s, inject: 1 s,"
+        " hold: 2 s, cool: 10 s, open: 1 s, eject: 1 s}\n"
+    )
+    with pytest.raises(NotEligible, match="molding-cycle time model"):
+        check_eligible(sc)
+
+
+class _StationWithFailures(scenarios.Station):
+    """What a later format might add: a field the fast path has not been told about."""
+
+    mtbf: float | None = None
+
+
+def test_a_new_field_fails_the_walk_and_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model or field added without a decision is found by the walk, and --fast refuses it
+    even at its default value (fail closed: the recursion may not represent it)."""
+    sc = scenario(LINES["saturated"])
+    check_eligible(sc)  # eligible as it is
+    station = _StationWithFailures(**dict(sc.stations[0]))
+    changed = sc.model_copy(update={"stations": (station, *sc.stations[1:])})
+    assert "_StationWithFailures (the whole model)" in undecided_fields(_StationWithFailures)
+    with pytest.raises(NotEligible, match="_StationWithFailures is not known to the fast path"):
+        check_eligible(changed)
+    # Decide the model's old fields but not the new one: the walk and --fast name it.
+    monkeypatch.setitem(FAST_PATH_FIELDS, _StationWithFailures,
+                        FAST_PATH_FIELDS[scenarios.Station])
+    assert undecided_fields(_StationWithFailures) == ["_StationWithFailures.mtbf"]
+    with pytest.raises(NotEligible, match="station 'a': 'mtbf' is not known to the fast path"):
+        check_eligible(changed)
 
 
 def test_cli_fast_refuses_with_exit_2(tmp_path: Path, capsys) -> None:

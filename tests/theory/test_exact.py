@@ -6,7 +6,9 @@ Pollaczek–Khinchine against M/M/1 and M/D/1, the service-time moments against 
 distributions and numerical integration, exact MVA (with load-dependent multi-server
 stations) against the brute-force CTMC of the closed network, and the finite-buffer flow-line
 CTMC against the two-station closed form (2μ/3 for equal rates and no buffer) and against an
-independent Monte Carlo departure-time recursion for three stations.
+independent Monte Carlo departure-time recursion for three stations; with multi-server
+stations, against the two-station birth–death chain (parts at station 2 plus blocked servers
+of station 1) and flow conservation.
 """
 
 from __future__ import annotations
@@ -191,18 +193,66 @@ def test_two_station_line_matches_birth_death_form(buffer: int, mu1: float, mu2:
     assert line.x == pytest.approx(two_station_throughput(mu1, mu2, buffer), rel=1e-10)
 
 
+def two_station_birth_death(mu1: float, c1: int, mu2: float, c2: int,
+                            buffer: int) -> tuple[float, float, float]:
+    """(X, mean buffer content at station 2, blocked share of station 1) of a saturated
+    two-station line with c1 and c2 servers, by a birth–death chain.
+
+    n = parts at station 2 + blocked servers of station 1, 0..cap + c1 with cap = buffer + c2.
+    Station 1's unblocked servers, c1 − max(n − cap, 0), each finish at rate μ1 (n + 1: the
+    part enters station 2, or its server blocks when station 2 holds cap parts); station 2
+    works min(n, c2) parts at rate μ2 each (n − 1: a blocked part, if any, takes the place).
+    π_n ∝ Π birth/death rates.
+    """
+    cap = buffer + c2
+    top = cap + c1
+    weights = [1.0]
+    for n in range(top):
+        weights.append(weights[-1] * (c1 - max(n - cap, 0)) * mu1 / (min(n + 1, c2) * mu2))
+    pi = np.array(weights) / sum(weights)
+    ns = np.arange(top + 1)
+    x = float(np.sum(pi * np.minimum(ns, c2)) * mu2)
+    queue = float(np.sum(pi * np.maximum(np.minimum(ns, cap) - c2, 0)))
+    blocked = float(np.sum(pi * np.maximum(ns - cap, 0)) / c1)
+    return x, queue, blocked
+
+
+@pytest.mark.parametrize(("c1", "c2"), [(1, 2), (2, 1), (2, 2), (3, 2)])
+@pytest.mark.parametrize("buffer", [0, 1, 2, 4])
+def test_multiserver_two_station_line_matches_birth_death(c1: int, c2: int,
+                                                          buffer: int) -> None:
+    mu1, mu2 = 1 / 30, 1 / 55
+    line = flow_line([mu1, mu2], [0, buffer], [c1, c2])
+    x, queue, blocked = two_station_birth_death(mu1, c1, mu2, c2, buffer)
+    assert line.x == pytest.approx(x, rel=1e-10)
+    assert line.queue[1] == pytest.approx(queue, rel=1e-9, abs=1e-12)
+    assert line.blocked[0] == pytest.approx(blocked, rel=1e-9, abs=1e-12)
+    assert line.n_states == buffer + c2 + c1 + 1
+
+
+def test_multiserver_line_buffer_matters() -> None:
+    """One place more or less in a buffer moves every KPI: the chain sees the capacity."""
+    rates, servers = [1 / 50, 1 / 55, 1 / 28], [2, 2, 1]
+    lines = [flow_line(rates, [0, b, 1], servers) for b in (1, 2, 3)]
+    assert lines[0].x < lines[1].x < lines[2].x
+    assert lines[0].queue[1] < lines[1].queue[1] < lines[2].queue[1]
+    assert lines[0].blocked[0] > lines[1].blocked[0] > lines[2].blocked[0]
+
+
 @pytest.mark.parametrize(
     ("rates", "buffers"),
     [([1.0, 1.0], [0, 1]), ([1.0, 0.8, 1.2], [0, 0, 0]), ([1.0, 1.0, 1.0], [0, 1, 2]),
      ([0.9, 1.3, 1.0, 1.1], [0, 1, 0, 2])],
 )
-def test_flow_line_conservation(rates: list[float], buffers: list[int]) -> None:
-    line = flow_line(rates, buffers)
-    for k, mu in enumerate(rates):
-        assert mu * line.busy[k] == pytest.approx(line.x, rel=1e-10)  # flow conservation
+@pytest.mark.parametrize("multi", [False, True])
+def test_flow_line_conservation(rates: list[float], buffers: list[int], multi: bool) -> None:
+    servers = [2 if multi and k % 2 else 1 for k in range(len(rates))]  # multi: odd k have 2
+    line = flow_line(rates, buffers, servers)
+    for k, (mu, c) in enumerate(zip(rates, servers, strict=True)):
+        assert c * mu * line.busy[k] == pytest.approx(line.x, rel=1e-10)  # flow conservation
         assert line.busy[k] + line.starved[k] + line.blocked[k] == pytest.approx(1.0)
         assert line.parts[k] == pytest.approx(
-            line.queue[k] + line.busy[k] + line.blocked[k])
+            line.queue[k] + c * (line.busy[k] + line.blocked[k]))
     assert line.starved[0] == 0.0
     assert line.blocked[-1] == 0.0
     assert line.cycle * line.x == pytest.approx(line.wip)

@@ -8,8 +8,9 @@ plus blocked flags; πQ = 0 solved with numpy; the two-station chain is checked 
 closed form, 2μ/3 for equal rates and no buffer, in ``test_exact.py``). Pinned down:
 throughput, station 1's blocked share, station 2's starved share, mean parts at station 2 and
 in its buffer, every state share of every station, and WIP / cycle time (a part counts from
-its start at station 1). All within the engine's 99% CI, half-width < 5% of the value (or
-< 0.01 for shares and counts near 0).
+its start at station 1). All within the engine's confidence interval
+(``exact.assert_agrees``), half-width < 5% of the value (or < 0.01 for shares and counts
+near 0).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from tests.theory.exact import (
     two_station_throughput,
 )
 
-REPLICATIONS = 10
+REPLICATIONS = 40
 WARMUP_S = 5_000.0
 HORIZON_S = 1_600_000.0
 

@@ -5,8 +5,8 @@ parts circulate through three exponential stations with unlimited buffers, the m
 two servers (a load-dependent station). Exact MVA with the marginal-probability recursion
 (``exact.mva``, itself checked against the brute-force CTMC in ``test_exact.py``) gives the
 throughput X(N), cycle time N/X(N), each station's utilisation and mean buffer content; the
-WIP must be N in every replication. Checked for N = 3 and 5 within the engine's 99% CI, with
-half-width < 5% of the value.
+WIP must be N in every replication. Checked for N = 3 and 5 within the engine's confidence
+interval (``exact.assert_agrees``), with half-width < 5% of the value.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ STATIONS = [("lathe", 40.0, 1), ("mill", 70.0, 2), ("deburr", 30.0, 1)]
 POPULATIONS = [3, 5]
 HORIZON_S = 1_200_000.0
 WARMUP_S = 5_000.0
-REPLICATIONS = 10
+REPLICATIONS = 40
 
 SCENARIOS = {
     f"conwip{n}": scenario_yaml(

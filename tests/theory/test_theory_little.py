@@ -26,13 +26,14 @@ from tests.theory import (
     test_theory_jackson,
     test_theory_mg1,
     test_theory_mmc,
+    test_theory_multiserver_buffers,
 )
 from tests.theory.exact import simulate
 
 SCENARIOS = {
     f"{module.__name__.rsplit('.', 1)[-1].removeprefix('test_theory_')}-{cid}": text
     for module in (test_theory_mmc, test_theory_mg1, test_theory_jackson, test_theory_conwip,
-                   test_theory_buffers)
+                   test_theory_buffers, test_theory_multiserver_buffers)
     for cid, text in module.SCENARIOS.items()
 }
 
