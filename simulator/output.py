@@ -360,8 +360,8 @@ def _share(stat: Stat) -> str:
 
 
 def kpi_table(result: ExperimentResult) -> str:
-    """The human-readable report: KPIs, stations, resources and products, each
-    mean ± 95 % CI half-width, then any warnings.
+    """The human-readable report: KPIs, stations, resources and products (when there are
+    two or more), each mean ± 95 % CI half-width, then any warnings.
 
     Columns are sized to their content and aligned by display width for any magnitude of value
     and any name; names are printed with control and invisible characters escaped
@@ -420,7 +420,7 @@ def kpi_table(result: ExperimentResult) -> str:
                 + [_share(r.states[s]) if s in r.states else "" for s in state_names]
             )
         lines += _columns(rows, "<" + ">" * (len(header) - 1))
-    if result.products:
+    if len(result.products) > 1:  # one product's row would repeat the line's KPIs
         lines.append("")
         rows = [["product", "throughput (parts/h)", "cycle time (s)"]]
         for name, p in result.products.items():

@@ -1,9 +1,14 @@
 """Every shipped example scenario runs, with its own seed, to the checked-in KPIs.
 
 The expected files in ``tests/data/examples/`` are written by
-``python -m tests.regenerate_examples`` (run it when a change is meant to alter results, and
-say so in the commit). Results are reproducible within a LineLab version; the tolerance only
-absorbs floating-point differences between machines' math libraries.
+``python -m tests.regenerate_examples [NAME ...]`` (run it when a change is meant to alter
+results, and say so in the commit). They keep every result section a run reports: the KPIs
+(with ``scrap_per_hour`` and ``energy_kwh_per_part`` for a format-2 line), every station's
+state shares (the format-2 states too), queue, OEE and per-unit states, the products and
+resources of a format-2 line, and the warnings. A format-1 example's result must have no
+format-2 section. Results are reproducible within a LineLab version; the tolerance only
+absorbs floating-point differences between machines' math libraries (relative 1e-6: a change
+in the engine moves these means and per-replication values by far more).
 """
 
 from __future__ import annotations
@@ -16,34 +21,34 @@ import pytest
 import scenarios
 from simulator.experiment import run_experiment
 from simulator.output import result_to_json
+from tests.regenerate_examples import COMPARED_SECTIONS
 
 DATA = Path(__file__).parent / "data" / "examples"
 
-# TEMPORARY (branch engine-v2; the lead removes this before landing): the format-v2 examples
-# are checked in before their expected KPI files, which are generated once the v2 engine on
-# this branch is final (python -m tests.regenerate_examples).
-PENDING_KPI_FILES = {
-    "cnc_cell_operators": "format-v2 example: expected KPI file not generated yet",
-    "cnc_cell_robot": "format-v2 example: expected KPI file not generated yet",
-}
+FORMAT_2_SECTIONS = ("products", "resources")
 
 
 def test_every_example_has_a_kpi_file() -> None:
-    have = sorted(p.stem for p in DATA.glob("*.json"))
-    pending = [n for n in PENDING_KPI_FILES if n not in have]
-    assert have == sorted(set(scenarios.list_examples()) - set(pending))
+    assert sorted(p.stem for p in DATA.glob("*.json")) == sorted(scenarios.list_examples())
 
 
 @pytest.mark.parametrize("name", scenarios.list_examples())
 def test_example_matches_checked_in_kpis(name: str) -> None:
-    if name in PENDING_KPI_FILES and not (DATA / f"{name}.json").exists():
-        pytest.skip(PENDING_KPI_FILES[name])
     expected = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
-    result = result_to_json(run_experiment(scenarios.load(scenarios.example_path(name)), workers=2))
-    for section in ("kpis", "stations"):
-        assert _flatten(result[section]) == pytest.approx(
-            _flatten(expected[section]), rel=1e-6, abs=1e-9
+    scenario = scenarios.load(scenarios.example_path(name))
+    result = result_to_json(run_experiment(scenario, workers=2))
+    for section in COMPARED_SECTIONS:
+        assert (section in result) == (section in expected), section
+        if section not in result:
+            continue
+        assert _flatten(result[section], section) == pytest.approx(
+            _flatten(expected[section], section), rel=1e-6, abs=1e-9
         )
+    if scenario.linelab == 1:
+        assert not any(s in result for s in FORMAT_2_SECTIONS)
+        kpis = result["kpis"]
+        assert isinstance(kpis, dict)
+        assert not any(k in kpis for k in ("scrap_per_hour", "energy_kwh_per_part"))
 
 
 def _flatten(tree: object, prefix: str = "") -> dict[str, float | None]:
