@@ -27,6 +27,7 @@ from .distributions import (
 )
 from .equipment import Failures, Product, Resource, Setup, Tending
 from .errors import Problem, ScenarioError
+from .flow import Conveyor, Layout, parse_acceleration, parse_length, parse_speed, trip_time_s
 from .loader import load, loads
 from .model import FORMAT_VERSION, FORMAT_VERSIONS, Scenario, Source, Station
 from .power import Power, ResourcePower
@@ -43,11 +44,13 @@ __all__ = [
     "Break",
     "Calendar",
     "Constant",
+    "Conveyor",
     "Distribution",
     "DistributionSpec",
     "Empirical",
     "Exponential",
     "Failures",
+    "Layout",
     "Lognormal",
     "Normal",
     "Power",
@@ -72,7 +75,11 @@ __all__ = [
     "list_examples",
     "load",
     "loads",
+    "parse_acceleration",
     "parse_duration",
+    "parse_length",
+    "parse_speed",
+    "trip_time_s",
     "week_intervals",
     "working_intervals",
 ]

@@ -8,19 +8,33 @@ validated model's dump. Values of the wrong type are skipped here: validation re
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .equipment import DEFAULT_PRODUCT
+from .equipment import DEFAULT_PRODUCT, RESOURCE_KINDS
+from .flow import adjacency, reachable
 
-__all__ = ["SHARE_TOLERANCE", "V2_SCENARIO_KEYS", "V2_STATION_KEYS", "Issue", "cross_check"]
+__all__ = [
+    "FLOW_SCENARIO_KEYS",
+    "FLOW_STATION_KEYS",
+    "SHARE_TOLERANCE",
+    "V2_SCENARIO_KEYS",
+    "V2_STATION_KEYS",
+    "Issue",
+    "cross_check",
+]
 
 SHARE_TOLERANCE = 1e-9
 """How far the sum of product shares may be from 1."""
 
-V2_SCENARIO_KEYS: tuple[str, ...] = ("calendar", "products", "resources")
+FLOW_SCENARIO_KEYS: tuple[str, ...] = ("layout",)
+"""Top-level keys of material flow (v2), left out of a dump when not given."""
+FLOW_STATION_KEYS: tuple[str, ...] = ("at", "transport", "conveyor")
+"""Station keys of material flow (v2), left out of a dump when not given."""
+V2_SCENARIO_KEYS: tuple[str, ...] = ("calendar", "products", "resources", *FLOW_SCENARIO_KEYS)
 """Top-level keys that need ``linelab: 2``."""
 V2_STATION_KEYS: tuple[str, ...] = (
     "tending",
@@ -31,6 +45,7 @@ V2_STATION_KEYS: tuple[str, ...] = (
     "power",
     "shifts",
     "price",
+    *FLOW_STATION_KEYS,
 )
 """Station keys that need ``linelab: 2``."""
 
@@ -112,6 +127,7 @@ def cross_check(data: Any) -> list[Issue]:
     out += _resource_references(data)
     out += _product_checks(data)
     out += _setup_checks(data)
+    out += _flow_checks(data)
     return out
 
 
@@ -349,3 +365,310 @@ def _unknown_product(name: str, products: list[str]) -> str:
         )
     hint = _hint(name, products) + _known(products)
     return f"unknown product {name!r} in the changeover matrix{hint}"
+
+
+# --------------------------------------------------------------------------------------
+# Material flow: layout points, transport by vehicle, conveyors
+
+
+def _resource_kinds(data: dict[str, Any]) -> dict[str, Any]:
+    kinds: dict[str, Any] = {}
+    for _, item in _items(data, "resources"):
+        name = item.get("name")
+        if isinstance(name, str) and name not in kinds:
+            kinds[name] = item.get("kind")
+    return kinds
+
+
+def _routes(data: dict[str, Any], stations: list[str]) -> list[list[str]]:
+    """Every product's route as written (station names only); every station in order for a
+    product without ``route``, or for the one product of a scenario without ``products``."""
+    given = data.get("products")
+    if given is None:
+        return [stations]
+    routes: list[list[str]] = []
+    for _, product in _items(data, "products"):
+        route = product.get("route")
+        if route is None:
+            routes.append(stations)
+        elif isinstance(route, list | tuple):
+            routes.append([s for s in route if isinstance(s, str)])
+    return routes
+
+
+def _next_stations(data: dict[str, Any], stations: list[str]) -> dict[str, list[str]]:
+    """For each station, the stations a part goes to next on some route (first-seen order)."""
+    out: dict[str, list[str]] = {name: [] for name in stations}
+    for route in _routes(data, stations):
+        for here, there in itertools.pairwise(route):
+            if here in out and there not in out[here]:
+                out[here].append(there)
+    return out
+
+
+def _point_problem(name: str, points: list[str] | None, what: str) -> str | None:
+    """Why ``name`` is not a layout point (``points`` None: there is no layout), or None."""
+    if points is None:
+        return (
+            f"{what} {name!r}, but the scenario has no 'layout'; define the points there "
+            f"(layout: {{points: {{{name}: [0, 0]}}, aisles: [...]}})"
+        )
+    if name in points:
+        return None
+    hint = _hint(name, points) + _known(points)
+    return f"{what} {name!r}, which is not a point of the layout{hint}"
+
+
+def _flow_checks(data: dict[str, Any]) -> list[Issue]:
+    """Layout points named by aisles, stations and parks exist; transport is by a vehicle,
+    from and to stations placed ``at`` points joined by aisles (BFS, one-way aisles in their
+    direction); every point a vehicle serves reaches every other; no transport or conveyor
+    where it would carry nothing, and not both on one station."""
+    layout = data.get("layout")
+    points: list[str] | None = None  # None: there is no layout
+    neighbours: dict[str, list[str]] = {}
+    layout_valid = layout is None  # whether point names can be judged
+    if isinstance(layout, dict) and isinstance(layout.get("points"), dict):
+        points = [p for p in layout["points"] if isinstance(p, str)]
+        neighbours = adjacency(layout.get("aisles"), layout.get("one_way"))
+        layout_valid = True
+    out: list[Issue] = []
+    if isinstance(layout, dict) and points is not None:
+        for key in ("aisles", "one_way"):
+            aisles = layout.get(key)
+            if not isinstance(aisles, list | tuple):
+                continue
+            for i, aisle in enumerate(aisles):
+                if not isinstance(aisle, list | tuple) or len(aisle) != 2:
+                    continue
+                for j, end in enumerate(aisle):
+                    message = _point_problem(end, points, "the aisle goes to")
+                    if isinstance(end, str) and message is not None:
+                        out.append(Issue(("layout", key, i, j), message))
+    # Paths are only judged on a layout whose aisles are all valid (else those are reported).
+    judge_paths = not out and _aisles_valid(layout)
+    known_points = set(points or ()) if layout_valid else None
+
+    def point_issue(path: Path, name: Any, what: str) -> bool:
+        """Report ``name`` if it is not a point; whether it is a usable point."""
+        if not isinstance(name, str) or not layout_valid:
+            return False  # an invalid layout is reported by validation
+        problem = _point_problem(name, points, what)
+        if problem is not None:
+            out.append(Issue(path, problem))
+            return False
+        return True
+
+    stations = _names(data, "stations")
+    station_at: dict[str, str] = {}
+    for index, station in _items(data, "stations"):
+        at = station.get("at")
+        if point_issue(("stations", index, "at"), at, "the station stands at"):
+            name = station.get("name")
+            if isinstance(name, str) and isinstance(at, str) and name not in station_at:
+                station_at[name] = at
+    kinds = _resource_kinds(data)
+    vehicles = [name for name, kind in kinds.items() if kind == "vehicle"]
+    for index, resource in _items(data, "resources"):
+        park = resource.get("park")
+        if resource.get("kind") == "vehicle":
+            point_issue(("resources", index, "park"), park, "the vehicle parks at")
+    out += _no_vehicle_for_other_work(data, kinds)
+
+    following = _next_stations(data, stations)
+    # vehicle name -> [(point, what it is)] for the reachability of empty trips
+    vehicle_points: dict[str, list[tuple[str, str]]] = {v: [] for v in vehicles}
+    reported: set[str] = set()  # vehicles with a transport already reported unreachable
+    for index, station in _items(data, "stations"):
+        name = station.get("name")
+        transport = station.get("transport")
+        conveyor = station.get("conveyor")
+        if not isinstance(name, str):
+            continue
+        if transport is not None and conveyor is not None:
+            out.append(
+                Issue(
+                    ("stations", index, "conveyor"),
+                    "a station's parts leave either by vehicle (transport) or on a belt "
+                    "(conveyor), not both; remove one (a belt to a vehicle pick-up point is "
+                    "a station of its own)",
+                    at_key=True,
+                )
+            )
+            continue
+        for key, value, what in (
+            ("transport", transport, "vehicle"),
+            ("conveyor", conveyor, "conveyor"),
+        ):
+            if value is not None and stations and not following.get(name):
+                out.append(
+                    Issue(
+                        ("stations", index, key),
+                        f"station {name!r} is the last station of every route through it: its "
+                        f"parts leave the line there, so the {what} would carry nothing; "
+                        "remove it",
+                        at_key=True,
+                    )
+                )
+        if not isinstance(transport, str):
+            continue
+        path: Path = ("stations", index, "transport")
+        kind = kinds.get(transport)
+        if transport not in kinds:
+            if not vehicles:
+                message = (
+                    f"unknown vehicle {transport!r}: the scenario has no vehicle; add one, e.g. "
+                    f"resources: [{{name: {transport}, kind: vehicle, count: 1, speed: 1 m/s}}]"
+                )
+            else:
+                message = f"unknown vehicle {transport!r}{_hint(transport, vehicles)}" + (
+                    _known(vehicles).replace(" (known:", " (vehicles:")
+                )
+            out.append(Issue(path, message))
+            continue
+        if kind not in RESOURCE_KINDS:
+            continue  # an unknown kind is reported by validation
+        if kind != "vehicle":
+            hint = (
+                f" (vehicles: {', '.join(vehicles)})"
+                if vehicles
+                else "; add a resource of kind vehicle"
+            )
+            out.append(
+                Issue(
+                    path,
+                    f"{transport!r} is {_article(kind)} {kind}, not a vehicle: transport needs "
+                    f"a resource of kind vehicle{hint}",
+                )
+            )
+            continue
+        here = station_at.get(name)
+        if station.get("at") is None:
+            out.append(
+                Issue(
+                    path,
+                    f"transport from station {name!r}, which has no place on the floor: add "
+                    "'at: <point>' to it (the vehicle picks its parts up there)",
+                )
+            )
+        for there in following.get(name, []):
+            target = station_at.get(there)
+            if target is None:
+                if _station_field(data, there, "at") is None:
+                    out.append(
+                        Issue(
+                            path,
+                            f"parts go by vehicle from {name!r} to station {there!r}, which has "
+                            f"no place on the floor: add 'at: <point>' to station {there!r} "
+                            "(the vehicle delivers there)",
+                        )
+                    )
+                continue
+            if here is None:
+                continue
+            vehicle_points[transport] += [
+                (here, f"picks up at station {name!r}"),
+                (target, f"delivers to station {there!r}"),
+            ]
+            if judge_paths and target not in reachable(neighbours, here):
+                reported.add(transport)
+                out.append(
+                    Issue(
+                        path,
+                        f"no path along the aisles from {here!r} (station {name!r}) to "
+                        f"{target!r} (station {there!r}), which exchange parts by vehicle; "
+                        "join them with aisles (and check the direction of one_way aisles)",
+                    )
+                )
+    for index, resource in _items(data, "resources"):
+        name = resource.get("name")
+        if not isinstance(name, str) or not judge_paths or name in reported:
+            continue
+        if not vehicle_points.get(name):
+            continue
+        park = resource.get("park")
+        spots = list(vehicle_points[name])
+        if isinstance(park, str) and known_points is not None and park in known_points:
+            spots.insert(0, (park, "parks"))
+        issue = _unreachable_pair(name, spots, neighbours)
+        if issue is not None:
+            out.append(Issue(("resources", index, "name"), issue))
+    return out
+
+
+def _aisles_valid(layout: Any) -> bool:
+    """Whether every aisle of ``layout`` is a pair of two different point names."""
+    if not isinstance(layout, dict):
+        return False
+    for key in ("aisles", "one_way"):
+        aisles = layout.get(key, [])
+        if aisles is None:
+            continue
+        if not isinstance(aisles, list | tuple):
+            return False
+        for aisle in aisles:
+            if not (
+                isinstance(aisle, list | tuple)
+                and len(aisle) == 2
+                and all(isinstance(end, str) for end in aisle)
+                and aisle[0] != aisle[1]
+            ):
+                return False
+    return True
+
+
+def _article(word: Any) -> str:
+    return "an" if isinstance(word, str) and word[:1] in "aeiou" else "a"
+
+
+def _station_field(data: dict[str, Any], name: str, key: str) -> Any:
+    for _, station in _items(data, "stations"):
+        if station.get("name") == name:
+            return station.get(key)
+    return None
+
+
+def _unreachable_pair(
+    vehicle: str, spots: list[tuple[str, str]], neighbours: dict[str, list[str]]
+) -> str | None:
+    """The first pair of the vehicle's points with no path from one to the other, as a
+    message."""
+    seen: dict[str, str] = {}
+    for point, what in spots:
+        seen.setdefault(point, what)
+    for start, start_what in seen.items():
+        found = reachable(neighbours, start)
+        for end, end_what in seen.items():
+            if end in found:
+                continue
+            return (
+                f"vehicle {vehicle!r} cannot drive from {start!r} (where it {start_what}) to "
+                f"{end!r} (where it {end_what}): no path along the aisles; join them with "
+                "aisles (and check the direction of one_way aisles)"
+            )
+    return None
+
+
+def _no_vehicle_for_other_work(data: dict[str, Any], kinds: dict[str, Any]) -> list[Issue]:
+    """A vehicle carries parts; it cannot tend, operate or repair a station."""
+    out: list[Issue] = []
+    for index, station in _items(data, "stations"):
+        tending = station.get("tending")
+        failures = station.get("failures")
+        uses: list[tuple[Path, Any, str]] = [
+            (("operated_by",), station.get("operated_by"), "operate a station"),
+        ]
+        if isinstance(tending, dict):
+            uses.append((("tending", "by"), tending.get("by"), "tend a machine"))
+        if isinstance(failures, dict):
+            uses.append((("failures", "repair_by"), failures.get("repair_by"), "repair"))
+        for rel, name, role in uses:
+            if isinstance(name, str) and kinds.get(name) == "vehicle":
+                out.append(
+                    Issue(
+                        ("stations", index, *rel),
+                        f"{name!r} is a vehicle: it carries parts (transport) but cannot "
+                        f"{role}; name an operator or a robot",
+                    )
+                )
+    return out

@@ -11,17 +11,27 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from ._types import MODEL_CONFIG, Name, StrictFloat, StrictInt, field_problem
+from ._types import MODEL_CONFIG, Duration, Name, StrictFloat, StrictInt, field_problem
 from .distributions import Distribution, DistributionInput, DistributionUnion
+from .flow import Acceleration, Speed, trip_time_s
 from .power import ResourcePower
 from .process_time import ProcessTime
 from .units import parse_duration, show_value
 
 __all__ = [
     "RESOURCE_KINDS",
+    "VEHICLE_FIELDS",
     "FailureTime",
     "Failures",
     "Product",
@@ -32,8 +42,19 @@ __all__ = [
     "positive_mean",
 ]
 
-RESOURCE_KINDS: tuple[str, ...] = ("operator", "robot")
-"""Resource kinds this LineLab simulates. (``vehicle`` comes with material flow.)"""
+RESOURCE_KINDS: tuple[str, ...] = ("operator", "robot", "vehicle")
+"""Resource kinds this LineLab simulates."""
+
+VEHICLE_FIELDS: tuple[str, ...] = (
+    "speed",
+    "acceleration",
+    "load",
+    "unload",
+    "capacity",
+    "park",
+    "dispatch",
+)
+"""Resource keys that only a ``kind: vehicle`` resource may write."""
 
 DEFAULT_PRODUCT = "part"
 """Name of the one product of a scenario without ``products``."""
@@ -70,11 +91,6 @@ def positive_mean(dist: Any, field: str, what: str) -> None:
 
 
 def _to_kind(value: Any) -> Any:
-    if value == "vehicle":
-        raise _problem(
-            "resource kind 'vehicle' is not supported yet (vehicles come with layouts and "
-            f"material flow); valid now: {', '.join(RESOURCE_KINDS)}"
-        )
     if isinstance(value, str) and value not in RESOURCE_KINDS:
         synonyms = {
             "human": "operator",
@@ -85,6 +101,12 @@ def _to_kind(value: Any) -> Any:
             "robots": "robot",
             "cobot": "robot",
             "manipulator": "robot",
+            "agv": "vehicle",
+            "amr": "vehicle",
+            "agvs": "vehicle",
+            "vehicles": "vehicle",
+            "forklift": "vehicle",
+            "cart": "vehicle",
         }
         guess = synonyms.get(value.strip().lower())
         if guess is None:
@@ -98,31 +120,108 @@ def _to_kind(value: Any) -> Any:
 
 
 class Resource(BaseModel):
-    """A pool of identical units (operators, robots) that stations wait for."""
+    """A pool of identical units (operators, robots, vehicles) that stations wait for."""
 
     model_config = MODEL_CONFIG
 
     name: Name
-    """Unique resource name, used by ``tending.by``, ``operated_by``, ``failures.repair_by``
-    and for result keys (``resources.<name>``)."""
-    kind: Annotated[Literal["operator", "robot"], BeforeValidator(_to_kind)]
-    """What the units are: ``operator`` (people) or ``robot``. A station waiting for one is
-    ``waiting_operator`` or ``waiting_robot``."""
+    """Unique resource name, used by ``tending.by``, ``operated_by``, ``failures.repair_by``,
+    ``transport`` and for result keys (``resources.<name>``)."""
+    kind: Annotated[Literal["operator", "robot", "vehicle"], BeforeValidator(_to_kind)]
+    """What the units are: ``operator`` (people), ``robot``, or ``vehicle`` (AGVs, carts:
+    they carry parts between stations along the layout's aisles, see ``transport``). A
+    station waiting for an operator or a robot is ``waiting_operator`` or ``waiting_robot``."""
     count: Annotated[StrictInt, Field(ge=1, le=10_000)] = 1
     """Units available while on shift, 1 to 10,000."""
     shifts: Annotated[tuple[Name, ...], Field(min_length=1)] | None = None
     """Shifts of the ``calendar`` the units work (minus breaks); omitted: around the clock."""
     power: ResourcePower | None = None
-    """Power one unit draws by state, in kW (``{busy: 1.2 kW, idle: 0.3 kW}``)."""
+    """Power one unit draws by state, in kW (``{busy: 1.2 kW, idle: 0.3 kW}``); for a
+    vehicle ``busy`` covers travelling and handling."""
     price: Annotated[StrictFloat, Field(ge=0)] | None = None
     """Purchase price of one unit (for economics), >= 0."""
+    speed: Speed | None = None
+    """(vehicle, required) Top speed: ``1 m/s``, ``60 m/min``, ``3.6 km/h`` or a number of
+    m/s; > 0."""
+    acceleration: Acceleration | None = None
+    """(vehicle) Acceleration and braking: ``0.5 m/s2`` or a number of m/s², > 0. A trip of
+    ``d`` metres takes ``d/v + v/a`` when ``d >= v²/a``, else ``2·sqrt(d/a)``. Omitted: the
+    vehicle reaches its speed at once (a trip takes ``d/v``)."""
+    load: Annotated[Duration, Field(ge=0)] = 0.0
+    """(vehicle) Time to take a part on board at a station (the station waits meanwhile),
+    >= 0; default 0."""
+    unload: Annotated[Duration, Field(ge=0)] = 0.0
+    """(vehicle) Time to hand a part over to the next station, >= 0; default 0."""
+    capacity: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
+    """(vehicle) Parts one vehicle carries at once, 1 to 1,000; default 1."""
+    park: Name | None = None
+    """(vehicle) Layout point an idle vehicle drives to (and starts at); omitted: an idle
+    vehicle stays where it unloaded last."""
+    dispatch: Literal["oldest", "nearest"] = "oldest"
+    """(vehicle) Which request a free vehicle serves, or which idle vehicle takes a new
+    request: ``oldest`` (default: requests first come, first served) or ``nearest`` (the
+    idle vehicle nearest to the request along the aisles)."""
 
     _name_not_blank = field_validator("name")(not_blank)
+
+    @model_validator(mode="after")
+    def _vehicle_fields(self) -> Resource:
+        if self.kind != "vehicle":
+            for key in VEHICLE_FIELDS:
+                if key in self.model_fields_set:
+                    raise field_problem(
+                        (key,),
+                        f"'{key}' is a key of vehicles (kind: vehicle), not of "
+                        f"{'an' if self.kind == 'operator' else 'a'} {self.kind}; remove it "
+                        "or change the kind",
+                        at_key=True,
+                    )
+            return self
+        if self.speed is None:
+            raise field_problem(
+                (), "missing required key 'speed': a vehicle needs a speed (such as 1 m/s)"
+            )
+        if self.speed <= 0:
+            raise field_problem(
+                ("speed",), "a vehicle speed must be > 0 (a vehicle at speed 0 never arrives)"
+            )
+        if self.acceleration is not None and self.acceleration <= 0:
+            raise field_problem(
+                ("acceleration",),
+                "the acceleration must be > 0; omit it for a vehicle that reaches its speed "
+                "at once",
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _only_vehicles_show_vehicle_keys(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """An operator's or robot's dump has no vehicle keys (as before vehicles existed)."""
+        data = handler(self)
+        if self.kind != "vehicle" and isinstance(data, dict):
+            for key in VEHICLE_FIELDS:
+                data.pop(key, None)
+        return data
+
+    @property
+    def is_vehicle(self) -> bool:
+        """Whether the units are vehicles that carry parts (``kind: vehicle``)."""
+        return self.kind == "vehicle"
 
     @property
     def waiting_state(self) -> str:
         """The state of a station waiting for this resource: ``waiting_<kind>``."""
         return f"waiting_{self.kind}"
+
+    def trip_time_s(self, distance_m: float) -> float:
+        """Time this vehicle takes to drive ``distance_m`` metres, accelerating and braking
+        once (see :func:`~scenarios.flow.trip_time_s`), in seconds.
+
+        Raises:
+            ValueError: the resource is not a vehicle.
+        """
+        if self.speed is None:
+            raise ValueError(f"resource {self.name!r} is not a vehicle")
+        return trip_time_s(distance_m, self.speed, self.acceleration)
 
 
 # --------------------------------------------------------------------------------------

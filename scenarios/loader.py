@@ -75,6 +75,31 @@ _SYNONYMS = {
     "data": "values",
     "samples": "values",
     "interarrival_time": "interarrival",
+    "velocity": "speed",
+    "max_speed": "speed",
+    "accel": "acceleration",
+    "deceleration": "acceleration",
+    "load_time": "load",
+    "unload_time": "unload",
+    "loading": "load",
+    "unloading": "unload",
+    "home": "park",
+    "parking": "park",
+    "location": "at",
+    "position": "at",
+    "point": "at",
+    "place": "at",
+    "belt": "conveyor",
+    "vehicle": "transport",
+    "agv": "transport",
+    "carried_by": "transport",
+    "pitch": "spacing",
+    "gap": "spacing",
+    "nodes": "points",
+    "edges": "aisles",
+    "paths": "aisles",
+    "oneway": "one_way",
+    "one_way_aisles": "one_way",
 }
 
 
@@ -512,9 +537,12 @@ def _problem(error: ErrorDetails, doc: Document, filename: str) -> Problem | Non
         if isinstance(value, list) and len(value) >= int(ctx.get("min_length", 1)):
             return None  # pydantic counts only the valid items; their errors say enough
         last = path[-1] if path else None
-        what = {"stations": "station", "products": "product", "shifts": "shift"}.get(
-            str(last), "value"
-        )
+        what = {
+            "stations": "station",
+            "products": "product",
+            "shifts": "shift",
+            "points": "point",
+        }.get(str(last), "value")
         message = f"needs at least one {what}"
         if last == "products":
             message += "; omit 'products' for one product visiting every station"

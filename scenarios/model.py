@@ -1,5 +1,6 @@
 """The scenario model, formats v1 and v2: stations, an optional source, and (v2) resources,
-products, a calendar and per-station equipment behaviour.
+products, a calendar, per-station equipment behaviour and material flow (a floor layout,
+vehicles, conveyors).
 
 One :class:`Scenario` type reads both versions: every v2 field is optional and its default
 switches the feature off, so a ``linelab: 1`` file is simply a scenario that uses none of
@@ -25,7 +26,13 @@ from pydantic_core import PydanticCustomError
 
 from ._types import MODEL_CONFIG, DisplayName, Duration, Name, StrictFloat, StrictInt, field_problem
 from .calendar import Calendar
-from .checks import V2_SCENARIO_KEYS, V2_STATION_KEYS, cross_check
+from .checks import (
+    FLOW_SCENARIO_KEYS,
+    FLOW_STATION_KEYS,
+    V2_SCENARIO_KEYS,
+    V2_STATION_KEYS,
+    cross_check,
+)
 from .distributions import Distribution
 from .equipment import (
     DEFAULT_PRODUCT,
@@ -36,6 +43,7 @@ from .equipment import (
     SetupField,
     Tending,
 )
+from .flow import Conveyor, Layout
 from .power import Power
 from .process_time import ProcessTime, is_time_model
 from .units import MAX_DURATION_S, MIN_DURATION_S, format_seconds
@@ -133,6 +141,17 @@ class Station(BaseModel):
     """(v2) Shifts of the ``calendar`` the station works in; omitted: around the clock."""
     price: Annotated[StrictFloat, Field(ge=0)] | None = None
     """(v2) Purchase price of one server (for economics), >= 0."""
+    at: Name | None = None
+    """(v2) Point of the ``layout`` where the station stands: vehicles pick its parts up and
+    deliver parts to it there. Omitted: the station has no place on the floor."""
+    transport: Name | None = None
+    """(v2) Vehicle resource (``kind: vehicle``) that carries the parts finished here to
+    their next station, along the layout's aisles from this station's ``at`` to the next
+    one's. Omitted: parts move on at once. Not together with ``conveyor``."""
+    conveyor: Conveyor | None = None
+    """(v2) Belt that carries the parts finished here to their next station
+    (``{length: 12 m, speed: 0.2 m/s, spacing: 0.5 m}``); a full belt blocks this station.
+    Not together with ``transport``."""
 
     @model_validator(mode="after")
     def _processing_takes_time(self) -> Station:
@@ -146,8 +165,9 @@ class Scenario(BaseModel):
     model_config = MODEL_CONFIG
 
     linelab: Literal[1, 2]
-    """Format version of the file: 1 or 2 (2 adds calendar, products, resources and the
-    station keys tending, operated_by, failures, setup, scrap, power, shifts, price)."""
+    """Format version of the file: 1 or 2 (2 adds calendar, products, resources, layout and
+    the station keys tending, operated_by, failures, setup, scrap, power, shifts, price, at,
+    transport, conveyor)."""
     name: DisplayName
     """Name of the scenario, shown in reports: 1 to 200 characters, no control or invisible
     character (dots are fine)."""
@@ -178,8 +198,11 @@ class Scenario(BaseModel):
     """(v2) The kinds of parts made, with shares summing to 1, routes and own times.
     Omitted: one product ``part`` that visits every station in order."""
     resources: tuple[Resource, ...] = ()
-    """(v2) Operators and robots that stations wait for (``tending``, ``operated_by``,
-    ``failures.repair_by``)."""
+    """(v2) Operators, robots and vehicles that stations wait for (``tending``,
+    ``operated_by``, ``failures.repair_by``, ``transport``)."""
+    layout: Layout | None = None
+    """(v2) The floor: named points in metres and the aisles between them, where stations
+    stand (``at``) and vehicles drive. Omitted: no floor model (and no ``transport``)."""
 
     @field_validator("linelab", mode="before")
     @classmethod
@@ -264,14 +287,20 @@ class Scenario(BaseModel):
 
     @model_serializer(mode="wrap")
     def _v1_stays_v1(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """A v1 scenario dumps without the v2 keys (which are all off), as before v2."""
+        """A v1 scenario dumps without the v2 keys (which are all off), as before v2; a v2
+        scenario without material flow dumps without its (off) keys, as before they came."""
         data = handler(self)
-        if self.linelab == 1 and isinstance(data, dict):
-            for key in V2_SCENARIO_KEYS:
+        if not isinstance(data, dict):
+            return data
+        scenario_keys = V2_SCENARIO_KEYS if self.linelab == 1 else FLOW_SCENARIO_KEYS
+        station_keys = V2_STATION_KEYS if self.linelab == 1 else FLOW_STATION_KEYS
+        for key in scenario_keys:
+            if self.linelab == 1 or data.get(key) is None:
                 data.pop(key, None)
-            for station in data.get("stations") or ():
-                if isinstance(station, dict):
-                    for key in V2_STATION_KEYS:
+        for station in data.get("stations") or ():
+            if isinstance(station, dict):
+                for key in station_keys:
+                    if self.linelab == 1 or station.get(key) is None:
                         station.pop(key, None)
         return data
 
@@ -321,6 +350,22 @@ class Scenario(BaseModel):
             if resource.name == name:
                 return resource
         raise KeyError(name)
+
+    def vehicle_home(self, name: str) -> str | None:
+        """Layout point where the units of the vehicle ``name`` start: its ``park`` if given,
+        else the ``at`` of the first station (in file order) it carries parts from; ``None``
+        when no station uses it and it has no ``park``.
+
+        Raises:
+            KeyError: no such resource.
+        """
+        vehicle = self.resource(name)
+        if vehicle.park is not None:
+            return vehicle.park
+        for station in self.stations:
+            if station.transport == name:
+                return station.at
+        return None
 
     def process_of(self, product: Product, station: Station | str) -> ProcessTime:
         """Process time of ``product`` at ``station``: the product's own, else the station's."""

@@ -141,7 +141,8 @@ class ResourcePower(BaseModel):
     model_config = MODEL_CONFIG
 
     busy: Kilowatts | None = None
-    """Power while operating a station or repairing; default ``idle``."""
+    """Power while operating a station or repairing (a vehicle: while travelling or
+    handling a part); default ``idle``."""
     idle: Kilowatts | None = None
     """Power while waiting for work and in every state not listed; default 0."""
     tending: Kilowatts | None = None
@@ -151,12 +152,16 @@ class ResourcePower(BaseModel):
 
     def kw(self, state: str) -> float:
         """Power in kW drawn in the resource state ``state`` (``idle``, ``tending``,
-        ``operating``, ``repairing``, ``off_shift``, …)."""
+        ``operating``, ``repairing``, ``off_shift``, a vehicle's ``travel_loaded``,
+        ``travel_empty`` and ``handling`` (all ``busy``), …)."""
         idle = self.idle if self.idle is not None else 0.0
         value = {
             "operating": self.busy,
             "repairing": self.busy,
             "busy": self.busy,
+            "travel_loaded": self.busy,
+            "travel_empty": self.busy,
+            "handling": self.busy,
             "tending": self.tending,
             "off_shift": self.off_shift,
         }.get(state)

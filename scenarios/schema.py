@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .checks import V2_SCENARIO_KEYS, V2_STATION_KEYS
+from .equipment import VEHICLE_FIELDS
 from .model import Scenario
 
 __all__ = ["json_schema"]
@@ -48,6 +49,15 @@ def _v1_restrictions() -> dict[str, Any]:
     }
 
 
+def _vehicle_rule() -> dict[str, Any]:
+    """A ``kind: vehicle`` resource needs ``speed``; other kinds may not use vehicle keys."""
+    return {
+        "if": {"properties": {"kind": {"const": "vehicle"}}, "required": ["kind"]},
+        "then": {"required": ["speed"], "properties": {"speed": {"not": {"type": "null"}}}},
+        "else": {"not": {"anyOf": [{"required": [key]} for key in VEHICLE_FIELDS]}},
+    }
+
+
 def json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a scenario file, formats v1 and v2, as written
     (durations, times of day and power may be text).
@@ -62,4 +72,7 @@ def json_schema() -> dict[str, Any]:
     schema = {"$schema": _DIALECT, **schema}
     schema["title"] = "LineLab scenario (formats v1 and v2)"
     schema["allOf"] = [_v1_restrictions()]
+    resource = schema.get("$defs", {}).get("Resource")
+    if isinstance(resource, dict):
+        resource["allOf"] = [_vehicle_rule()]
     return schema

@@ -15,7 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BASE", "BASE_V2", "CASES", "DIRECTORY", "MISSING_FILE", "Case", "materialize"]
+__all__ = [
+    "BASE",
+    "BASE_FLOW",
+    "BASE_V2",
+    "CASES",
+    "DIRECTORY",
+    "MISSING_FILE",
+    "Case",
+    "materialize",
+]
 
 MISSING_FILE = "<missing file>"
 """Content marker: the path does not exist."""
@@ -86,6 +95,51 @@ stations:
     process: 4 min
 """
 
+# A valid format-v2 scenario with material flow (a layout, AGVs, a conveyor); the flow cases
+# change one line of it (1-based line numbers):
+BASE_FLOW = """\
+linelab: 2
+name: CNC cell with AGVs
+horizon: 8 h
+layout:
+  points:
+    cnc_out: [0, 0]
+    corner: [30, 0]
+    wash_in: [30, 40]
+    insp_in: [36, 40]
+    pack_in: [36, 52]
+  aisles:
+    - [cnc_out, corner]
+    - [corner, wash_in]
+  one_way:
+    - [wash_in, insp_in]
+resources:
+  - name: agv
+    kind: vehicle
+    count: 2
+    speed: 1 m/s
+    acceleration: 0.5 m/s2
+    load: 10 s
+    unload: 10 s
+  - name: operators
+    kind: operator
+stations:
+  - name: cnc
+    servers: 4
+    process: 4 min
+    at: cnc_out
+    transport: agv
+  - name: wash
+    process: 50 s
+    at: wash_in
+  - name: inspect
+    process: 45 s
+    operated_by: operators
+    conveyor: {length: 12 m, speed: 0.2 m/s, spacing: 0.5 m}
+  - name: pack
+    process: 40 s
+"""
+
 _V2_CALENDAR = BASE_V2[BASE_V2.index("calendar:") : BASE_V2.index("products:")]
 _V2_RESOURCES = BASE_V2[BASE_V2.index("resources:") : BASE_V2.index("stations:")]
 
@@ -112,6 +166,14 @@ def _sub(old: str, new: str) -> str:
 def _sub2(old: str, new: str) -> str:
     assert BASE_V2.count(old) == 1, old
     return BASE_V2.replace(old, new)
+
+
+def _sub3(old: str, new: str) -> str:
+    assert BASE_FLOW.count(old) == 1, old
+    return BASE_FLOW.replace(old, new)
+
+
+_FLOW_LAYOUT = BASE_FLOW[BASE_FLOW.index("layout:") : BASE_FLOW.index("resources:")]
 
 
 def _bomb() -> str:
@@ -864,12 +926,12 @@ CASES: list[Case] = [
         "unknown resource kind 'human'; did you mean 'operator'?",
     ),
     Case(
-        "v2_vehicle_not_yet",
+        "v2_vehicle_without_speed",
         _sub2("kind: operator", "kind: vehicle"),
-        22,
-        11,
-        "resources[0].kind",
-        "'vehicle' is not supported yet",
+        21,
+        5,
+        "resources[0]",
+        "missing required key 'speed': a vehicle needs a speed (such as 1 m/s)",
     ),
     Case(
         "v2_matrix_unknown_product",
@@ -1224,6 +1286,293 @@ CASES: list[Case] = [
         10,
         "wip_cap",
         "must be <= 1000000, got 1000000000000",
+    ),
+    # --- material flow (BASE_FLOW): layout, vehicles, conveyors ------------------------------
+    Case(
+        "flow_aisle_unknown_point",
+        _sub3("- [corner, wash_in]", "- [corner, wash_inn]"),
+        13,
+        16,
+        "layout.aisles[1][1]",
+        "the aisle goes to 'wash_inn', which is not a point of the layout; "
+        "did you mean 'wash_in'?",
+    ),
+    Case(
+        "flow_station_at_unknown_point",
+        _sub3("at: wash_in", "at: wash"),
+        34,
+        9,
+        "stations[1].at",
+        "the station stands at 'wash', which is not a point of the layout; "
+        "did you mean 'wash_in'?",
+    ),
+    Case(
+        "flow_no_path_between_stations",  # both ends named
+        _sub3("    - [corner, wash_in]\n", ""),
+        30,
+        16,
+        "stations[0].transport",
+        "no path along the aisles from 'cnc_out' (station 'cnc') to 'wash_in' "
+        "(station 'wash'), which exchange parts by vehicle",
+    ),
+    Case(
+        "flow_one_way_no_way_back",  # the empty trip back is checked too
+        _sub3("    at: wash_in\n", "    at: wash_in\n    transport: agv\n").replace(
+            "    process: 45 s\n", "    process: 45 s\n    at: insp_in\n"
+        ),
+        17,
+        11,
+        "resources[0].name",
+        "vehicle 'agv' cannot drive from 'insp_in' (where it delivers to station 'inspect') "
+        "to 'cnc_out' (where it picks up at station 'cnc'): no path along the aisles",
+    ),
+    Case(
+        "flow_vehicle_speed_zero",
+        _sub3("speed: 1 m/s", "speed: 0 m/s"),
+        20,
+        12,
+        "resources[0].speed",
+        "a vehicle speed must be > 0",
+    ),
+    Case(
+        "flow_acceleration_in_speed_units",
+        _sub3("acceleration: 0.5 m/s2", "acceleration: 0.5 m/s"),
+        21,
+        19,
+        "resources[0].acceleration",
+        "'0.5 m/s' is a speed, but an acceleration is asked here; write '0.5 m/s2'",
+    ),
+    Case(
+        "flow_speed_in_time_units",
+        _sub3("speed: 1 m/s", "speed: 1 s"),
+        20,
+        12,
+        "resources[0].speed",
+        "'1 s' is a time, but a speed is asked here; write '1 m/s', '60 m/min'",
+    ),
+    Case(
+        "flow_speed_unknown_unit",
+        _sub3("speed: 1 m/s", "speed: 1 mps"),
+        20,
+        12,
+        "resources[0].speed",
+        "unknown speed unit 'mps' in '1 mps' (use m/s, m/min, km/h, mm/s)",
+    ),
+    Case(
+        "flow_transport_unknown_vehicle",
+        _sub3("transport: agv", "transport: agvs"),
+        31,
+        16,
+        "stations[0].transport",
+        "unknown vehicle 'agvs'; did you mean 'agv'? (vehicles: agv)",
+    ),
+    Case(
+        "flow_transport_by_operator",
+        _sub3("transport: agv", "transport: operators"),
+        31,
+        16,
+        "stations[0].transport",
+        "'operators' is an operator, not a vehicle: transport needs a resource of kind "
+        "vehicle (vehicles: agv)",
+    ),
+    Case(
+        "flow_transport_without_at",
+        _sub3("    at: cnc_out\n", ""),
+        30,
+        16,
+        "stations[0].transport",
+        "transport from station 'cnc', which has no place on the floor: add 'at: <point>'",
+    ),
+    Case(
+        "flow_next_station_without_at",
+        _sub3("    at: wash_in\n", ""),
+        31,
+        16,
+        "stations[0].transport",
+        "parts go by vehicle from 'cnc' to station 'wash', which has no place on the floor: "
+        "add 'at: <point>' to station 'wash'",
+    ),
+    Case(
+        "flow_transport_and_conveyor",
+        _sub3("    operated_by: operators\n", "    operated_by: operators\n    transport: agv\n"),
+        39,
+        5,
+        "stations[2].conveyor",
+        "a station's parts leave either by vehicle (transport) or on a belt (conveyor), "
+        "not both",
+    ),
+    Case(
+        "flow_conveyor_shorter_than_spacing",
+        _sub3("length: 12 m", "length: 0.3 m"),
+        38,
+        56,
+        "stations[2].conveyor.spacing",
+        "the conveyor (0.3 m) is shorter than its spacing (0.5 m)",
+    ),
+    Case(
+        "flow_conveyor_negative_length",
+        _sub3("length: 12 m", "length: -12 m"),
+        38,
+        24,
+        "stations[2].conveyor.length",
+        "must be >= 0 (a length is never negative), got '-12 m'",
+    ),
+    Case(
+        "flow_conveyor_speed_zero",
+        _sub3("speed: 0.2 m/s", "speed: 0"),
+        38,
+        37,
+        "stations[2].conveyor.speed",
+        "a conveyor speed must be > 0",
+    ),
+    Case(
+        "flow_conveyor_on_last_station",
+        _sub3(
+            "    process: 40 s\n",
+            "    process: 40 s\n    conveyor: {length: 3 m, speed: 1, spacing: 1}\n",
+        ),
+        41,
+        5,
+        "stations[3].conveyor",
+        "station 'pack' is the last station of every route through it",
+    ),
+    Case(
+        "flow_point_three_values",
+        _sub3("corner: [30, 0]", "corner: [30, 0, 0]"),
+        7,
+        13,
+        "layout.points.corner",
+        "a point is an (x, y) pair of numbers in metres, such as [12.5, 4], got a list of 3",
+    ),
+    Case(
+        "flow_point_with_units",
+        _sub3("corner: [30, 0]", "corner: [30 m, 0]"),
+        7,
+        13,
+        "layout.points.corner",
+        "write plain numbers of metres without units, got '30 m'",
+    ),
+    Case(
+        "flow_point_scalar",
+        _sub3("corner: [30, 0]", "corner: 30"),
+        7,
+        13,
+        "layout.points.corner",
+        "a point is an (x, y) pair of numbers in metres, such as [12.5, 4], got 30",
+    ),
+    Case(
+        "flow_aisle_to_itself",
+        _sub3("- [corner, wash_in]", "- [corner, corner]"),
+        13,
+        7,
+        "layout.aisles[1]",
+        "an aisle from 'corner' to itself goes nowhere",
+    ),
+    Case(
+        "flow_aisle_with_options",
+        _sub3("- [corner, wash_in]", "- [corner, wash_in, {one_way: true}]"),
+        13,
+        7,
+        "layout.aisles[1]",
+        "list a one-way aisle under 'layout.one_way' as [from, to] instead",
+    ),
+    Case(
+        "flow_vehicle_without_speed",
+        _sub3("    speed: 1 m/s\n", ""),
+        17,
+        5,
+        "resources[0]",
+        "missing required key 'speed'",
+    ),
+    Case(
+        "flow_vehicle_key_on_operator",
+        _sub3("    kind: operator\n", "    kind: operator\n    speed: 1.2 m/s\n"),
+        26,
+        5,
+        "resources[1].speed",
+        "'speed' is a key of vehicles (kind: vehicle), not of an operator",
+    ),
+    Case(
+        "flow_park_unknown_point",
+        _sub3("    unload: 10 s\n", "    unload: 10 s\n    park: home\n"),
+        24,
+        11,
+        "resources[0].park",
+        "the vehicle parks at 'home', which is not a point of the layout",
+    ),
+    Case(
+        "flow_at_without_layout",
+        _sub3(_FLOW_LAYOUT, ""),
+        18,
+        9,
+        "stations[0].at",
+        "the station stands at 'cnc_out', but the scenario has no 'layout'",
+    ),
+    Case(
+        "flow_tending_by_vehicle",
+        _sub3(
+            "    process: 40 s\n", "    process: 40 s\n    tending: {by: agv, time: 20 s}\n"
+        ),
+        41,
+        19,
+        "stations[3].tending.by",
+        "'agv' is a vehicle: it carries parts (transport) but cannot tend a machine",
+    ),
+    Case(
+        "flow_vehicle_capacity_zero",
+        _sub3("    count: 2\n", "    count: 2\n    capacity: 0\n"),
+        20,
+        15,
+        "resources[0].capacity",
+        "must be >= 1, got 0",
+    ),
+    Case(
+        "flow_dispatch_unknown",
+        _sub3("    count: 2\n", "    count: 2\n    dispatch: nearst\n"),
+        20,
+        15,
+        "resources[0].dispatch",
+        "must be 'oldest' or 'nearest', got 'nearst'; did you mean 'nearest'?",
+    ),
+    Case(
+        "flow_load_negative",
+        _sub3("    load: 10 s", "    load: -10 s"),
+        22,
+        11,
+        "resources[0].load",
+        "must be >= 0, got '-10 s'",
+    ),
+    Case(
+        "flow_kind_agv",
+        _sub3("kind: vehicle", "kind: agv"),
+        18,
+        11,
+        "resources[0].kind",
+        "unknown resource kind 'agv'; did you mean 'vehicle'?",
+    ),
+    Case(
+        "flow_key_synonym_velocity",
+        _sub3("    speed: 1 m/s\n", "    velocity: 1 m/s\n"),
+        20,
+        5,
+        "resources[0].velocity",
+        "unknown key 'velocity'; did you mean 'speed'?",
+    ),
+    Case(
+        "flow_points_empty",
+        _sub3(_FLOW_LAYOUT, "layout:\n  points: {}\n"),
+        5,
+        11,
+        "layout.points",
+        "needs at least one point",
+    ),
+    Case(
+        "flow_v1_with_layout",
+        _sub3("linelab: 2", "linelab: 1"),
+        4,
+        1,
+        "layout",
+        "'layout' needs linelab: 2",
     ),
 ]
 

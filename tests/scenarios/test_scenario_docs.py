@@ -1,4 +1,5 @@
-"""The format-v2 examples in ``docs/scenario-format.md`` are valid, and every v2 key has one.
+"""The format-v2 examples in ``docs/scenario-format.md`` are valid, and every v2 key has one
+(material flow included: layout, vehicles, ``at``, ``transport``, ``conveyor``).
 
 Pins down that the documentation cannot drift from the loader: each YAML block of the
 "Format v2" section either is a whole scenario that loads, or is a fragment (top-level keys or
@@ -17,6 +18,7 @@ import yaml
 
 import scenarios
 from scenarios import Break, Calendar, Failures, Product, Resource, Setup, Shift, Station, Tending
+from scenarios.flow import Conveyor, Layout
 from scenarios.yamlsafe import read_yaml
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scenario-format.md"
@@ -33,15 +35,19 @@ resources:
   - {name: operators, kind: operator, count: 2}
   - {name: robot, kind: robot}
   - {name: technician, kind: operator}
+  - {name: agv, kind: vehicle, speed: 1 m/s}
 products:
   - {name: housing_61, share: 0.6}
   - {name: housing_67, share: 0.4}
+layout:
+  points: {cnc_out: [0, 0], insp_in: [12, 5]}
+  aisles: [[cnc_out, insp_in]]
 stations:
   - {name: cnc, servers: 6, process: 8 min}
-  - {name: inspect, process: 40 s}
+  - {name: inspect, process: 40 s, at: insp_in}
 """
 
-TOP_LEVEL = {"calendar", "resources", "products"}
+TOP_LEVEL = {"calendar", "resources", "products", "layout"}
 
 
 def _v2_blocks() -> list[str]:
@@ -89,7 +95,7 @@ def test_every_v2_key_has_an_example() -> None:
     for block in _v2_blocks():
         shown |= _keys(read_yaml(block, "docs").data)
     v2_station_keys = set(Station.model_fields) - {"name", "servers", "process", "buffer"}
-    models = (Calendar, Shift, Break, Resource, Product, Tending, Failures, Setup)
+    models = (Calendar, Shift, Break, Resource, Product, Tending, Failures, Setup, Layout, Conveyor)
     wanted = TOP_LEVEL | v2_station_keys | {k for m in models for k in m.model_fields}
     wanted |= {"busy", "idle", "down", "setup", "off_shift", "tending"}  # power states
     assert wanted - shown == set()

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 import scenarios
 from scenarios import Scenario, ScenarioError
-from tests.scenarios.malformed_cases import BASE, BASE_V2
+from tests.scenarios.malformed_cases import BASE, BASE_FLOW, BASE_V2
 
-SEEDS = [BASE, BASE_V2] + [
+SEEDS = [BASE, BASE_V2, BASE_FLOW] + [
     scenarios.example_path(name).read_text(encoding="utf-8") for name in scenarios.list_examples()
 ]
 

@@ -356,6 +356,7 @@ def test_linelab_true_is_not_version_1() -> None:
 def test_examples_listed_and_loadable() -> None:
     names = scenarios.list_examples()
     assert names == [
+        "cnc_cell_agv",
         "cnc_cell_conwip",
         "cnc_cell_operators",
         "cnc_cell_robot",
@@ -391,6 +392,21 @@ def _events_estimate(sc: Scenario) -> float:
 def test_examples_are_cheap_to_simulate(name: str) -> None:
     sc = scenarios.load(scenarios.example_path(name))
     assert _events_estimate(sc) < 50_000
+
+
+def test_material_flow_example_uses_a_fleet_and_a_belt() -> None:
+    """The shipped material-flow example shows a layout, a vehicle fleet and a conveyor."""
+    sc = scenarios.load(scenarios.example_path("cnc_cell_agv"))
+    assert sc.layout is not None
+    agv = sc.resource("agv")
+    assert agv.is_vehicle and agv.count >= 2
+    assert any(s.transport == "agv" for s in sc.stations)
+    assert any(s.conveyor is not None for s in sc.stations)
+    # The comments' arithmetic: a 65 m trip of 67 s from the CNC rack to the washer.
+    path_m = (sc.layout.aisle_length("cnc_out", "agv_home")
+              + sc.layout.aisle_length("agv_home", "hall_door")
+              + sc.layout.aisle_length("hall_door", "wash_in"))
+    assert (path_m, agv.trip_time_s(path_m)) == (65.0, 67.0)
 
 
 def test_example_shapes() -> None:

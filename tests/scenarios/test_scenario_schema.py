@@ -140,9 +140,11 @@ def test_v2_models_document_every_field() -> None:
         Shift,
         Tending,
     )
+    from scenarios.flow import Conveyor, Layout
 
     models: list[type[BaseModel]] = [
         Calendar, Shift, Break, Product, Resource, Tending, Failures, Setup, Power, ResourcePower,
+        Layout, Conveyor,
     ]
     objects = _objects(json_schema())
     for model in models:
@@ -200,3 +202,43 @@ def test_json_schema_refuses_v2_keys_in_a_v1_file() -> None:
     ):
         assert not validator.is_valid(bad), bad
         assert validator.is_valid({**bad, "linelab": 2}) or "model" in str(bad)
+
+
+def test_json_schema_covers_material_flow() -> None:
+    """The layout, vehicle and conveyor keys validate as the loader reads them, and the JSON
+    Schema refuses what it can express of the loader's refusals (a vehicle without speed,
+    vehicle keys on an operator, a point that is not a pair, an acceleration in speed units,
+    a negative length)."""
+    import jsonschema
+    import yaml
+
+    from tests.scenarios.malformed_cases import BASE_FLOW
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    good = yaml.safe_load(BASE_FLOW)
+    assert validator.is_valid(good), list(validator.iter_errors(good))[:1]
+    dumped = scenarios.loads(BASE_FLOW).model_dump(mode="json")
+    assert validator.is_valid(dumped), list(validator.iter_errors(dumped))[:1]
+    agv, operators = good["resources"]
+    inspect = good["stations"][2]
+    layout = good["layout"]
+    for bad in (
+        {**good, "resources": [{**agv, "speed": None}, operators]},
+        {**good, "resources": [{k: v for k, v in agv.items() if k != "speed"}, operators]},
+        {**good, "resources": [agv, {**operators, "speed": 1}]},
+        {**good, "resources": [agv, {**operators, "capacity": 2}]},
+        {**good, "resources": [{**agv, "acceleration": "0.5 m/s"}, operators]},
+        {**good, "resources": [{**agv, "speed": "1 s"}, operators]},
+        {**good, "resources": [{**agv, "dispatch": "random"}, operators]},
+        {**good, "layout": {**layout, "points": {"a": [0, 0, 0]}}},
+        {**good, "layout": {**layout, "points": {"a": ["0 m", 0]}}},
+        {**good, "layout": {**layout, "aisles": [["a", "b", {"one_way": True}]]}},
+        {**good, "stations": [*good["stations"][:2],
+                              {**inspect, "conveyor": {**inspect["conveyor"], "length": "-1 m"}},
+                              good["stations"][3]]},
+        {**good, "stations": [*good["stations"][:2],
+                              {**inspect, "conveyor": {"length": 1, "speed": 1}},
+                              good["stations"][3]]},
+        {**good, "linelab": 1},
+    ):
+        assert not validator.is_valid(bad), bad
