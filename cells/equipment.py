@@ -20,6 +20,7 @@ idx   name               meaning
 6     setup              changing over to another product
 7     off_shift          outside the station's working time (idle or holding a part)
 8     waiting_<kind>     waiting for a unit of its ``operated_by`` resource
+9     waiting_transport  holding a finished part until a vehicle has loaded it
 ====  =================  ===============================================================
 
 Resource units (:data:`RESOURCE_STATES`): idle, tending, operating, off_shift, repairing.
@@ -36,6 +37,7 @@ UNIT_STATES: tuple[str, ...] = ("busy", "starved", "blocked")
 
 BUSY, STARVED, BLOCKED = 0, 1, 2
 TENDING, WAITING_TEND, DOWN, SETUP, OFF_SHIFT, WAITING_OPERATOR = 3, 4, 5, 6, 7, 8
+WAITING_TRANSPORT = 9
 
 
 def server_states(
@@ -56,6 +58,7 @@ def server_states(
         "setup",
         "off_shift",
         f"waiting_{operator_kind}" if operator_kind else "waiting_operating_unit",
+        "waiting_transport",
     )
 
 

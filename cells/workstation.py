@@ -54,6 +54,7 @@ from cells.equipment import (
     TENDING,
     WAITING_OPERATOR,
     WAITING_TEND,
+    WAITING_TRANSPORT,
     server_states,
 )
 from cells.parts import Part
@@ -168,9 +169,13 @@ class Workstation(Station):
         shifts: bool = False,
         routed: bool = False,
         power: dict[str, float] | None = None,
+        transport: Any = None,
+        conveyor: Any = None,
     ) -> None:
         if tended_by is not None and tending_time is None:
             raise ValueError(f"station {name!r}: tending needs a tending time")
+        if transport is not None and conveyor is not None:
+            raise ValueError(f"station {name!r}: transport and a conveyor exclude each other")
         if not 0.0 <= scrap < 1.0:
             raise ValueError(f"station {name!r}: scrap must be in [0, 1), got {scrap}")
         self.timer_names = server_states(
@@ -191,6 +196,13 @@ class Workstation(Station):
         self.has_shifts = shifts
         self.routed = routed
         self.power = power
+        self.transport = transport
+        """The vehicle fleet (:class:`cells.vehicles.Fleet`) that carries finished parts on."""
+        self.conveyor = conveyor
+        """The conveyor (:class:`cells.conveyor.Conveyor`) finished parts go onto."""
+        self.moved = transport is not None or conveyor is not None
+        """Do finished parts leave by vehicle or conveyor (except at the end of a route,
+        where they leave the line directly)?"""
         self.sink: Any = None
         """Where scrapped parts leave the line (:meth:`cells.sink.Sink.scrap`)."""
         self.check_deadlock = False
@@ -210,6 +222,8 @@ class Workstation(Station):
             reach.append(OFF_SHIFT)
         if operated_by is not None:
             reach.append(WAITING_OPERATOR)
+        if transport is not None:
+            reach.append(WAITING_TRANSPORT)
         self.reachable: tuple[int, ...] = tuple(sorted(reach))
         self._on_step = self._stepped
         self._on_tended = self._tended
@@ -382,6 +396,14 @@ class Workstation(Station):
             down = part.route[step]
         else:
             down = self.downstream
+        if self.moved and down is not self.sink:
+            conveyor = self.conveyor
+            if conveyor is not None:
+                conveyor.offer(m, part, down, now)
+            else:
+                m.timer.set(WAITING_TRANSPORT, now)
+                self.transport.request(m, self, down, now)
+            return
         if down.can_accept():
             m.part = None
             down.accept(part, now)
@@ -533,6 +555,10 @@ class Workstation(Station):
                     "them a larger buffer, or change the routes"
                 )
             if not isinstance(st, Station) or id(st) in seen or not _jammed(st):
+                continue
+            if isinstance(st, Workstation) and (
+                st.conveyor is not None or st.transport is not None
+            ):  # parts leave it by conveyor or vehicle: not part of a station cycle
                 continue
             seen.add(id(st))
             path.append(st.name)

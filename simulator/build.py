@@ -6,9 +6,12 @@ failure to one) never shifts another's draws. Everything that can be refused is 
 before any event runs, with a :class:`LineError` naming the element.
 
 A feature a scenario does not use costs nothing: a station with none of tending, operated_by,
-failures, setup, scrap, shifts or per-product times, on a line whose products all follow the
-station order, is a plain :class:`cells.station.Station` (one event per part); a ``linelab: 1``
-file builds exactly the line it always did (same classes, same streams, same numbers).
+failures, setup, scrap, shifts, transport, a conveyor or per-product times, on a line whose
+products all follow the station order, is a plain :class:`cells.station.Station` (one event
+per part); a ``linelab: 1`` file builds exactly the line it always did (same classes, same
+streams, same numbers). Vehicle trips follow the layout's shortest aisles
+(:func:`cells.vehicles.travel_table`, from ``kernels.paths``); vehicle and conveyor times
+are constant (no random streams).
 
 Stream keys: ``stations.<s>.process``, ``stations.<s>.tending``, ``stations.<s>.setup``,
 ``stations.<s>.failures``, ``stations.<s>.repair``, ``products.<p>.stations.<s>.process``,
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from cells.calendar import ShiftClock, WorkingTime
+from cells.conveyor import Conveyor
 from cells.entrance import Entrance, RoutedEntrance
 from cells.equipment import RESOURCE_STATES
 from cells.parts import Part, ProductTraffic, Traffic
@@ -36,6 +40,7 @@ from cells.sink import Sink
 from cells.source import Source
 from cells.station import Server, Station
 from cells.streams import counter_key, counter_uniform, stream
+from cells.vehicles import V_WORKING, VEHICLE_STATES, Fleet, travel_table
 from cells.workstation import Failures, Workstation
 
 if TYPE_CHECKING:
@@ -65,7 +70,9 @@ class Line:
     entrance: Entrance | None
     source: Source | None
     sink: Sink
-    resources: list[Resource] = field(default_factory=list)
+    resources: list[Resource | Fleet] = field(default_factory=list)
+    """Operators and robots (:class:`Resource`) and vehicle fleets (:class:`Fleet`)."""
+    conveyors: list[Conveyor] = field(default_factory=list)
     clocks: list[ShiftClock] = field(default_factory=list)
     products: tuple[str, ...] = ()
     """Product names by index; empty for a line without products (``linelab: 1``)."""
@@ -157,6 +164,8 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
             or getattr(spec, "setup", None) is not None
             or getattr(spec, "scrap", 0.0)
             or getattr(spec, "shifts", None) is not None
+            or getattr(spec, "transport", None) is not None
+            or getattr(spec, "conveyor", None) is not None
             or routed
             or any(spec.name in p.process for p in products)
         )
@@ -182,8 +191,15 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
         clock.listeners.append(listener)
 
     resources: dict[str, Resource] = {}
+    fleets: dict[str, Fleet] = {}
     resource_power: dict[str, dict[str, float]] = {}
     for rs in resources_spec:
+        if rs.kind == "vehicle":
+            fleets[rs.name] = fleet = _fleet(env, sc, rs)
+            follow(rs.shifts, fleet)
+            if rs.power is not None:
+                resource_power[rs.name] = _vehicle_power(rs.power)
+            continue
         if rs.kind not in ("operator", "robot"):
             raise LineError(f"resources.{rs.name}: kind {rs.kind!r} is not supported yet")
         repairs = any(
@@ -263,6 +279,8 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
                 scrap_key=counter_key(seed, replication, f"stations.{spec.name}.scrap"),
                 shifts=spec.shifts is not None,
                 routed=routed,
+                transport=_get_fleet(fleets, getattr(spec, "transport", None)),
+                conveyor=_conveyor(env, spec.name, getattr(spec, "conveyor", None)),
             )
             follow(spec.shifts, station)
         power = getattr(spec, "power", None)
@@ -272,6 +290,11 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
             }
         stations.append(station)
     by_name = {s.name: s for s in stations}
+    if fleets:
+        index = sc.layout.point_index() if sc.layout is not None else {}
+        where = {by_name[s.name]: index[s.at] for s in sc.stations if s.at is not None}
+        for fleet in fleets.values():
+            fleet.where = where
 
     # -- entrance, sink, routes ------------------------------------------------------------
     firsts = {p.route[0] for p in products} if products else {names[0]}
@@ -320,7 +343,10 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
         entrance=entrance,
         source=source,
         sink=sink,
-        resources=list(resources.values()),
+        resources=[*resources.values(), *fleets.values()],
+        conveyors=[
+            s.conveyor for s in stations if isinstance(s, Workstation) and s.conveyor is not None
+        ],
         clocks=list(clocks.values()),
         products=tuple(p.name for p in products) if v2 else (),
         station_power=station_power,
@@ -348,3 +374,59 @@ def _setup_times(spec: Any, product_names: list[str], rng: Any) -> Callable[[int
         return 0.0 if sampler is None else sampler()
 
     return setup
+
+
+def _get_fleet(fleets: dict[str, Fleet], name: str | None) -> Fleet | None:
+    return None if name is None else fleets[name]
+
+
+def _conveyor(env: simpy.Environment, station: str, spec: Any) -> Conveyor | None:
+    """The conveyor of a station (``length`` m, ``speed`` m/s, ``spacing`` m), if any."""
+    if spec is None:
+        return None
+    return Conveyor(env, station, float(spec.length), float(spec.speed), float(spec.spacing))
+
+
+def _fleet(env: simpy.Environment, sc: Any, rs: Any) -> Fleet:
+    """A vehicle fleet: travel times between all layout points along the shortest aisles
+    (``kernels.paths``), starting at its home point (``park``, else the first station that
+    uses it)."""
+    layout = sc.layout
+    if layout is None:  # pragma: no cover - the format refuses transport without a layout
+        raise LineError(f"resources.{rs.name}: a vehicle needs a layout")
+    index = layout.point_index()
+    coords = [tuple(layout.points[name]) for name in index]
+    aisles = [(index[a], index[b]) for a, b in layout.aisles]
+    one_way = [(index[a], index[b]) for a, b in layout.one_way]
+    table = travel_table(
+        coords,
+        aisles + one_way,
+        float(rs.speed),
+        None if rs.acceleration is None else float(rs.acceleration),
+        one_way=[False] * len(aisles) + [True] * len(one_way),
+    )
+    home = sc.vehicle_home(rs.name)
+    return Fleet(
+        env,
+        rs.name,
+        rs.count,
+        table,
+        {},
+        load=float(rs.load),
+        unload=float(rs.unload),
+        start=0 if home is None else index[home],
+        capacity=rs.capacity,
+        park=None if rs.park is None else index[rs.park],
+        dispatch=rs.dispatch,
+    )
+
+
+def _vehicle_power(power: Any) -> dict[str, float]:
+    """kW per vehicle state: ``busy`` while travelling or handling, ``idle`` while idle or
+    blocked, ``off_shift`` off shift."""
+    busy, idle, off = power.kw("busy"), power.kw("idle"), power.kw("off_shift")
+    out = {name: idle for name in VEHICLE_STATES}
+    for i in V_WORKING:
+        out[VEHICLE_STATES[i]] = busy
+    out["off_shift"] = off
+    return out

@@ -28,10 +28,11 @@ its process time. :func:`rate_model` decides per scenario:
   whose computed mean is used), and whose products, if any, all follow the station order, is
   checked as above; per-product process times then enter as the product-mix mean
   ``sum(share × mean time of the product)``, which is exactly the station's mean work per part;
-- a line that uses tending, ``operated_by``, failures, setups, scrap, shifts or routes other
-  than the station order gets **no static warning**: tending and operators add waits on shared
-  resources, failures and shifts take time away, setups depend on the sequence and scrap and
-  routes change which parts reach which station, so ``servers / mean time`` is no longer the
+- a line that uses tending, ``operated_by``, failures, setups, scrap, shifts, transport,
+  conveyors or routes other than the station order gets **no static warning**: tending,
+  operators and vehicles add waits on shared resources, conveyors pace their feeders,
+  failures and shifts take time away, setups depend on the sequence and scrap and routes
+  change which parts reach which station, so ``servers / mean time`` is no longer the
   capacity, and a warning from it could be false. The runtime guard is the safety net there:
   it counts every part in the line (scrapped parts leave the count when they are scrapped) and
   spaces its checks by the fastest rate parts can enter (the source's, or the first station's
@@ -79,7 +80,15 @@ def parts_limit() -> int:
     return MAX_PARTS_IN_LINE
 
 
-_CAPACITY_FEATURES = ("tending", "operated_by", "failures", "setup", "shifts")
+_CAPACITY_FEATURES = (
+    "tending",
+    "operated_by",
+    "failures",
+    "setup",
+    "shifts",
+    "transport",
+    "conveyor",
+)
 """Station fields (format v2) that make ``servers / mean process time`` inexact."""
 
 

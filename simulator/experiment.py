@@ -52,6 +52,8 @@ class ResourceSummary:
 
     utilization: Stat
     states: dict[str, Stat]
+    empty_travel_share: Stat | None = None
+    """Vehicles only: empty travel / all travel."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,9 @@ def summarise_replications(
             states={
                 st: summarise([r.resources[name].states[st] for r in reps]) for st in first.states
             },
+            empty_travel_share=None
+            if first.empty_travel_share is None
+            else summarise([r.resources[name].empty_travel_share for r in reps]),
         )
     return ExperimentResult(
         scenario,

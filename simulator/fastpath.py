@@ -96,6 +96,11 @@ FAST_PATH_FIELDS: dict[type[BaseModel], dict[str, FieldRule]] = {
             required=(),
             refusal="resources are given (the recursion models no shared resources)",
         ),
+        "layout": FieldRule(
+            "the recursion models no floor, vehicles or travel",
+            required=None,
+            refusal="a layout is given (the recursion models no floor, vehicles or travel)",
+        ),
     },
     scenarios.Source: {"interarrival": _SAMPLED},
     scenarios.Station: {
@@ -144,6 +149,17 @@ FAST_PATH_FIELDS: dict[type[BaseModel], dict[str, FieldRule]] = {
             refusal="{where} has scrap {value} (the recursion scraps nothing)",
         ),
         "price": FieldRule("a purchase price, used by economics only; no effect on the flow"),
+        "at": FieldRule("a position on the floor; without transport it moves nothing"),
+        "transport": FieldRule(
+            "the recursion models no vehicles",
+            required=None,
+            refusal="{where} has transport (the recursion models no vehicles)",
+        ),
+        "conveyor": FieldRule(
+            "the recursion models no conveyors",
+            required=None,
+            refusal="{where} has a conveyor (the recursion models no conveyors)",
+        ),
     },
     scenarios.Constant: {"dist": _DIST_PARAMETER, "value": _DIST_PARAMETER},
     scenarios.Exponential: {"dist": _DIST_PARAMETER, "mean": _DIST_PARAMETER},

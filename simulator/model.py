@@ -18,6 +18,7 @@ from simpy.events import Timeout
 
 from cells.equipment import BLOCKED, BUSY, STARVED, energy_kwh
 from cells.parts import ProductTraffic
+from cells.vehicles import Fleet
 from cells.workstation import Workstation
 from simulator.build import SOURCE_STREAM_KEY, LineError, build_line, process_stream_key
 from simulator.capacity import CHECKS_PER_LIMIT, guard_rate_per_s, overload_error, parts_limit
@@ -140,6 +141,8 @@ class LineModel:
             station.reset(now)
         for resource in self.resources:
             resource.reset(now)
+        for conveyor in self.line.conveyors:
+            conveyor.reset(now)
         if self.entrance is not None:
             self.entrance.reset(now)
 
@@ -272,7 +275,11 @@ class LineModel:
         for resource in self.resources:
             shares = resource.shares(now, start)
             resources[resource.name] = ResourceResult(
-                utilization=resource.utilization(shares), states=shares
+                utilization=resource.utilization(shares),
+                states=shares,
+                empty_travel_share=Fleet.empty_travel_share(shares)
+                if isinstance(resource, Fleet)
+                else None,
             )
             power = line.resource_power.get(resource.name)
             if power is not None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator import __version__
-from simulator.experiment import ExperimentResult
+from simulator.experiment import ExperimentResult, ResourceSummary
 from simulator.stats import Stat
 from simulator.textwidth import display_width, pad, printable
 
@@ -51,16 +51,21 @@ def result_to_json(result: ExperimentResult, scenario_file: str | None = None) -
             }
             for name, p in result.products.items()
         }
-        data["resources"] = {
-            name: {
-                "utilization": r.utilization.to_json(),
-                "states": {state: stat.to_json() for state, stat in r.states.items()},
-            }
-            for name, r in result.resources.items()
-        }
+        data["resources"] = {name: _resource_json(r) for name, r in result.resources.items()}
         data["config"] = config
     del sc
     return data
+
+
+def _resource_json(r: ResourceSummary) -> dict[str, object]:
+    """A resource's JSON: utilization, states, and for vehicles the empty-travel share."""
+    out: dict[str, object] = {
+        "utilization": r.utilization.to_json(),
+        "states": {state: stat.to_json() for state, stat in r.states.items()},
+    }
+    if r.empty_travel_share is not None:
+        out["empty_travel_share"] = r.empty_travel_share.to_json()
+    return out
 
 
 def _result_to_json_v1(
@@ -116,6 +121,8 @@ def stat_rows(result: ExperimentResult) -> Iterator[tuple[str, Stat]]:
         yield f"resources.{resource}.utilization", r.utilization
         for state, stat in r.states.items():
             yield f"resources.{resource}.states.{state}", stat
+        if r.empty_travel_share is not None:
+            yield f"resources.{resource}.empty_travel_share", r.empty_travel_share
 
 
 def result_to_csv(result: ExperimentResult) -> str:
@@ -412,13 +419,18 @@ def kpi_table(result: ExperimentResult) -> str:
         for r in result.resources.values():
             state_names += [s for s in r.states if s not in state_names]
         header = ["resource", "units", "utilization %", *(f"{printable(s)} %" for s in state_names)]
+        vehicles = any(r.empty_travel_share is not None for r in result.resources.values())
+        if vehicles:
+            header.append("empty travel %")
         rows = [header]
         counts = {r.name: r.count for r in getattr(sc, "resources", ())}
         for name, r in result.resources.items():
-            rows.append(
-                [printable(name), str(counts.get(name, "")), _share(r.utilization)]
-                + [_share(r.states[s]) if s in r.states else "" for s in state_names]
-            )
+            row = [printable(name), str(counts.get(name, "")), _share(r.utilization)]
+            row += [_share(r.states[s]) if s in r.states else "" for s in state_names]
+            if vehicles:
+                empty = r.empty_travel_share
+                row.append("" if empty is None else _share(empty))
+            rows.append(row)
         lines += _columns(rows, "<" + ">" * (len(header) - 1))
     if len(result.products) > 1:  # one product's row would repeat the line's KPIs
         lines.append("")

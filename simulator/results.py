@@ -31,9 +31,13 @@ class ResourceResult:
     """One resource (operators, robots) over the measured period."""
 
     utilization: float
-    """Share of measured time its units were working (tending, operating, repairing)."""
+    """Share of measured time its units were working (tending, operating, repairing; a
+    vehicle: travelling or handling)."""
     states: dict[str, float]
     """Share of measured time in each unit state (off shift included), averaged over units."""
+    empty_travel_share: float | None = None
+    """Vehicles only: empty travel / all travel (``travel_empty`` / (``travel_empty`` +
+    ``travel_loaded``)); NaN when the fleet did not travel; ``None`` for other resources."""
 
 
 @dataclass(frozen=True)
