@@ -27,7 +27,9 @@ its way to ``park`` finishes that trip before it takes a request. No congestion:
 never wait for each other in the aisles.
 
 Vehicle states: ``idle``, ``travel_empty``, ``travel_loaded``, ``handling``, ``blocked``
-(arrived and unloaded, but another feeder took the place meanwhile), ``off_shift``.
+(arrived and unloaded, but another feeder took the place meanwhile), ``off_shift``, and
+``charging`` for a fleet with a battery (:mod:`cells.battery`: a vehicle that is low when it
+becomes free drives to a charger and charges before it takes work again).
 Utilization is the working share (travel and handling); the empty-travel share is empty
 travel / all travel.
 Working time works as for :class:`cells.resources.Resource`: a vehicle that becomes free
@@ -121,7 +123,7 @@ class Vehicle(Equipment):
     __slots__ = ("at", "cargo", "fleet", "parts", "step")
 
     def __init__(self, fleet: Fleet, index: int, at: int, now: float) -> None:
-        super().__init__(f"{fleet.name}.{index + 1}", V_IDLE, now, VEHICLE_STATES)
+        super().__init__(f"{fleet.name}.{index + 1}", V_IDLE, now, fleet.state_names)
         self.fleet = fleet
         self.at = at
         """Point index where the vehicle is (or goes to, while travelling)."""
@@ -161,6 +163,8 @@ class Fleet:
     index. ``load`` and ``unload``: handling time per part (s). ``start``: the point index of
     every vehicle at time 0; ``park``: where a vehicle without work goes (``None``: it stays
     where it is). ``power`` maps state names to kW per vehicle (used at collect).
+    ``battery``: a :class:`cells.battery.Charging` (state of charge and the charging rule;
+    its vehicles then have a ``charging`` state), or ``None``.
     """
 
     kind = "vehicle"
@@ -180,6 +184,7 @@ class Fleet:
         park: int | None = None,
         dispatch: str = "oldest",
         power: dict[str, float] | None = None,
+        battery: Any = None,
     ) -> None:
         if count < 1:
             raise ValueError(f"vehicle fleet {name!r}: count must be >= 1, got {count}")
@@ -199,6 +204,8 @@ class Fleet:
         self.park = park
         self.nearest = dispatch == "nearest"
         self.power = power
+        self.battery = battery
+        self._states = VEHICLE_STATES if battery is None else battery.states
         now = env.now
         self.units = [Vehicle(self, i, start, now) for i in range(count)]
         self.free: deque[Vehicle] = deque(self.units)
@@ -214,8 +221,8 @@ class Fleet:
 
     @property
     def state_names(self) -> tuple[str, ...]:
-        """The vehicle states reported (all of them)."""
-        return VEHICLE_STATES
+        """The vehicle states reported (all of them; ``charging`` only with a battery)."""
+        return self._states
 
     # -- requests and dispatch ------------------------------------------------------------------
     def request(self, server: Server, station: Any, dest: Any, now: float) -> None:
@@ -325,6 +332,8 @@ class Fleet:
         v.cargo = batch
         pickup = batch[0].pickup
         d = self.travel[v.at][pickup]
+        if self.battery is not None:
+            self.battery.drive(v, v.at, pickup)
         v.at = pickup
         v.step = 1
         v.timer.set(V_EMPTY, now)
@@ -348,6 +357,8 @@ class Fleet:
             cargo = v.cargo
             drop = cargo[0].drop
             d = self.travel[v.at][drop]
+            if self.battery is not None:
+                self.battery.drive(v, v.at, drop)
             v.at = drop
             v.step = 3
             v.timer.set(V_LOADED, now)
@@ -364,8 +375,10 @@ class Fleet:
             self._after(v, self.unload * len(v.parts))
         elif step == 4:  # unloaded: hand the parts over
             self._hand_over(v, now)
-        else:  # step 5: arrived at the park point
+        elif step == 5:  # arrived at the park point
             self._free(v, now)
+        else:  # steps 6, 7: a charging stop (cells.battery)
+            self.battery.stepped(self, v, step, now)
 
     def _hand_over(self, v: Vehicle, now: float) -> None:
         """Give the destination the parts on board while it has room; else wait blocked."""
@@ -382,7 +395,11 @@ class Fleet:
         self._free(v, now)
 
     def _free(self, v: Vehicle, now: float) -> None:
-        """``v`` has finished a task: next request, else park, else idle."""
+        """``v`` has finished a task: charge if the battery is low, else next request, else
+        park, else idle."""
+        if self.battery is not None and self.battery.needs_charge(v):
+            self.battery.go_charge(self, v, now)
+            return
         if not self.on_shift:
             v.timer.set(V_OFF_SHIFT, now)
             self.off.append(v)
@@ -397,6 +414,8 @@ class Fleet:
             v.step = 5
             v.timer.set(V_EMPTY, now)
             d = self.travel[v.at][park]
+            if self.battery is not None:
+                self.battery.drive(v, v.at, park)
             v.at = park
             self._after(v, d)
             return
@@ -424,6 +443,8 @@ class Fleet:
     def reset(self, now: float) -> None:
         """Start the measured period at ``now``."""
         self.trips = 0
+        if self.battery is not None:
+            self.battery.reset()
         for v in self.units:
             v.timer.reset(now)
 
@@ -431,7 +452,7 @@ class Fleet:
         """State shares over ``[start, now]`` averaged over the vehicles (sum to 1)."""
         n = len(self.units)
         per_unit = [v.timer.shares(now, start) for v in self.units]
-        return {s: math.fsum(u[s] for u in per_unit) / n for s in VEHICLE_STATES}
+        return {s: math.fsum(u[s] for u in per_unit) / n for s in self._states}
 
     def utilization(self, shares: dict[str, float]) -> float:
         """Working share (travel_empty, travel_loaded, handling) of the state ``shares``."""

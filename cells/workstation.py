@@ -205,6 +205,8 @@ class Workstation(Station):
         where they leave the line directly)?"""
         self.sink: Any = None
         """Where scrapped parts leave the line (:meth:`cells.sink.Sink.scrap`)."""
+        self.trays: Any = None
+        """``batch``: the :class:`cells.batching.TrayCollector` finished parts go into."""
         self.check_deadlock = False
         """Look for a cycle of full stations whenever a server blocks (routes with cycles)."""
         self.off_shift = False
@@ -390,6 +392,10 @@ class Workstation(Station):
             self.sink.scrap(part, now)
             _server_freed(self, m, now)
             return
+        if self.trays is not None:  # into a tray; on when it is full (cells/batching.py)
+            part = self.trays.collect(m, part, now)
+            if part is None:
+                return
         if self.routed:
             step = part.step + 1
             part.step = step

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .battery import charger_paths, charger_spots, reserve_issue
 from .equipment import DEFAULT_PRODUCT, RESOURCE_KINDS
 from .flow import adjacency, reachable
 
@@ -32,7 +33,14 @@ SHARE_TOLERANCE = 1e-9
 
 FLOW_SCENARIO_KEYS: tuple[str, ...] = ("layout",)
 """Top-level keys of material flow (v2), left out of a dump when not given."""
-FLOW_STATION_KEYS: tuple[str, ...] = ("at", "transport", "conveyor")
+FLOW_STATION_KEYS: tuple[str, ...] = (
+    "at",
+    "transport",
+    "conveyor",
+    "assembly",
+    "batch",
+    "unbatch",
+)
 """Station keys of material flow (v2), left out of a dump when not given."""
 V2_SCENARIO_KEYS: tuple[str, ...] = ("calendar", "products", "resources", *FLOW_SCENARIO_KEYS)
 """Top-level keys that need ``linelab: 2``."""
@@ -128,6 +136,15 @@ def cross_check(data: Any) -> list[Issue]:
     out += _product_checks(data)
     out += _setup_checks(data)
     out += _flow_checks(data)
+    from .walking import walking_checks  # here: walking imports this module
+
+    out += walking_checks(data)
+    from .assembly import assembly_checks
+
+    out += assembly_checks(data)
+    from .batching import batching_checks
+
+    out += batching_checks(data)
     return out
 
 
@@ -275,7 +292,12 @@ def _product_checks(data: dict[str, Any]) -> list[Issue]:
                 else:
                     continue
                 out.append(Issue(("products", index, "process", station), message, at_key=True))
-    out += _common_start(data, products, stations)
+    from .assembly import assembly_outputs  # assembled products are not released
+
+    made = assembly_outputs(data)
+    if not made:
+        out += _common_start(data, products, stations)
+    products = [(i, p) for i, p in products if p.get("name") not in made]
     shares = [p.get("share", 1.0) for _, p in products]
     if products and all(
         isinstance(s, int | float) and not isinstance(s, bool) and math.isfinite(s) and s > 0
@@ -473,6 +495,8 @@ def _flow_checks(data: dict[str, Any]) -> list[Issue]:
         park = resource.get("park")
         if resource.get("kind") == "vehicle":
             point_issue(("resources", index, "park"), park, "the vehicle parks at")
+            for where, charger in charger_paths(resource.get("battery")):
+                point_issue(("resources", index, *where), charger, "the vehicle charges at")
     out += _no_vehicle_for_other_work(data, kinds)
 
     following = _next_stations(data, stations)
@@ -590,9 +614,16 @@ def _flow_checks(data: dict[str, Any]) -> list[Issue]:
         spots = list(vehicle_points[name])
         if isinstance(park, str) and known_points is not None and park in known_points:
             spots.insert(0, (park, "parks"))
+        if known_points is not None:
+            spots += [s for s in charger_spots(resource.get("battery")) if s[0] in known_points]
         issue = _unreachable_pair(name, spots, neighbours)
         if issue is not None:
             out.append(Issue(("resources", index, "name"), issue))
+            continue
+        legs = [(p, d) for (p, _), (d, _) in itertools.pairwise(vehicle_points[name])][::2]
+        short = reserve_issue(resource, legs, layout)  # vehicle_points: pick-up, drop pairs
+        if short is not None:
+            out.append(Issue(("resources", index, "battery", *short[0]), short[1]))
     return out
 
 

@@ -23,11 +23,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ._types import MODEL_CONFIG, Duration, Name, StrictFloat, StrictInt, field_problem
+from .battery import Battery
 from .distributions import Distribution, DistributionInput, DistributionUnion
 from .flow import Acceleration, Speed, trip_time_s
 from .power import ResourcePower
 from .process_time import ProcessTime
 from .units import parse_duration, show_value
+from .walking import WALK_FIELDS, Walk
 
 __all__ = [
     "RESOURCE_KINDS",
@@ -53,6 +55,7 @@ VEHICLE_FIELDS: tuple[str, ...] = (
     "capacity",
     "park",
     "dispatch",
+    "battery",
 )
 """Resource keys that only a ``kind: vehicle`` resource may write."""
 
@@ -161,11 +164,30 @@ class Resource(BaseModel):
     """(vehicle) Which request a free vehicle serves, or which idle vehicle takes a new
     request: ``oldest`` (default: requests first come, first served) or ``nearest`` (the
     idle vehicle nearest to the request along the aisles)."""
+    battery: Battery | None = None
+    """(vehicle) Battery drained per metre driven and the charging rule (see
+    :class:`~scenarios.battery.Battery`); omitted: the vehicle never charges."""
+    walk: Walk | None = None
+    """(operator, robot) Walk (or travel on a track) along the layout's aisles to each station
+    served, at ``speed`` (and ``acceleration``), before tending, operating or repairing there
+    (unit state ``walking``); omitted: units are at every station at once."""
+    home: Name | None = None
+    """(operator, robot with ``walk``) Layout point the units start at; omitted: the ``at``
+    of the first station (file order) the resource serves."""
 
     _name_not_blank = field_validator("name")(not_blank)
 
     @model_validator(mode="after")
     def _vehicle_fields(self) -> Resource:
+        if self.kind == "vehicle":
+            for key in WALK_FIELDS:
+                if key in self.model_fields_set:
+                    raise field_problem(
+                        (key,),
+                        f"'{key}' is a key of walking operators and robots; a vehicle moves "
+                        "at its own 'speed' (remove it)",
+                        at_key=True,
+                    )
         if self.kind != "vehicle":
             for key in VEHICLE_FIELDS:
                 if key in self.model_fields_set:
@@ -200,6 +222,12 @@ class Resource(BaseModel):
         if self.kind != "vehicle" and isinstance(data, dict):
             for key in VEHICLE_FIELDS:
                 data.pop(key, None)
+        if isinstance(data, dict):
+            for key in WALK_FIELDS:  # walking keys only when given (dumps stay as before)
+                if data.get(key) is None:
+                    data.pop(key, None)
+            if data.get("battery", 0) is None:
+                data.pop("battery")  # as before batteries existed
         return data
 
     @property

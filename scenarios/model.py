@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     Field,
     SerializerFunctionWrapHandler,
+    StrictBool,
     ValidationInfo,
     field_validator,
     model_serializer,
@@ -25,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ._types import MODEL_CONFIG, DisplayName, Duration, Name, StrictFloat, StrictInt, field_problem
+from .assembly import Assembly
 from .calendar import Calendar
 from .checks import (
     FLOW_SCENARIO_KEYS,
@@ -152,6 +154,15 @@ class Station(BaseModel):
     """(v2) Belt that carries the parts finished here to their next station
     (``{length: 12 m, speed: 0.2 m/s, spacing: 0.5 m}``); a full belt blocks this station.
     Not together with ``transport``."""
+    assembly: Assembly | None = None
+    """(v2) The station joins components into one assembled product
+    (``{inputs: {pcba: 1, housing: 1}, output: phone}``); see docs/scenario-format.md."""
+    batch: Annotated[StrictInt, Field(ge=1, le=100_000)] | None = None
+    """(v2) Parts finished here leave in trays of this many (one open tray per product): a
+    vehicle, a belt and the following stations take a full tray as one part, until a station
+    with ``unbatch``. Omitted: parts leave one by one."""
+    unbatch: StrictBool | None = None
+    """(v2) ``true``: a tray arriving here is opened, and its parts are worked one by one."""
 
     @model_validator(mode="after")
     def _processing_takes_time(self) -> Station:

@@ -29,6 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from cells.batching import equip as equip_trays
+from cells.batching import tray_station_class
+from cells.battery import charging_for
 from cells.calendar import ShiftClock, WorkingTime
 from cells.conveyor import Conveyor
 from cells.entrance import Entrance, RoutedEntrance
@@ -41,7 +44,10 @@ from cells.source import Source
 from cells.station import Server, Station
 from cells.streams import counter_key, counter_uniform, stream
 from cells.vehicles import V_WORKING, VEHICLE_STATES, Fleet, travel_table
+from cells.walking import WalkingResource
 from cells.workstation import Failures, Workstation
+from simulator import assembly as asm
+from simulator.walking import place_walkers, walking_resource
 
 if TYPE_CHECKING:
     from scenarios import Scenario
@@ -166,6 +172,8 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
             or getattr(spec, "shifts", None) is not None
             or getattr(spec, "transport", None) is not None
             or getattr(spec, "conveyor", None) is not None
+            or getattr(spec, "batch", None) is not None
+            or getattr(spec, "unbatch", None)
             or routed
             or any(spec.name in p.process for p in products)
         )
@@ -205,11 +213,16 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
         repairs = any(
             s.failures is not None and s.failures.repair_by == rs.name for s in sc.stations
         )
-        res = Resource(rs.name, rs.kind, rs.count, repairs=repairs)
+        res: Resource
+        if getattr(rs, "walk", None) is not None:
+            res = walking_resource(env, sc, rs, repairs)
+        else:
+            res = Resource(rs.name, rs.kind, rs.count, repairs=repairs)
         resources[rs.name] = res
         follow(rs.shifts, res)
         if rs.power is not None:
             resource_power[rs.name] = {state: rs.power.kw(state) for state in RESOURCE_STATES}
+            resource_power[rs.name]["walking"] = rs.power.kw("busy")  # walking units only
 
     # -- traffic ---------------------------------------------------------------------------
     traffic: Traffic
@@ -218,6 +231,10 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
         traffic = ProductTraffic(
             len(products), _chooser(shares, counter_key(seed, replication, PRODUCT_KEY))
         )
+        outputs = asm.assembly_outputs(sc)
+        if outputs:  # assembled products are never released: draw among the others
+            key = counter_key(seed, replication, PRODUCT_KEY)
+            traffic.choose = asm.released_chooser(products, outputs, key)
     else:
         traffic = Traffic()
 
@@ -264,7 +281,8 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
                 setup = _setup_times(
                     spec.setup, [p.name for p in products], rng(f"stations.{spec.name}.setup")
                 )
-            station = Workstation(
+            extra = asm.assembly_kwargs(spec, products, traffic)
+            station = (asm.AssemblyStation if extra else tray_station_class(spec) or Workstation)(
                 env,
                 spec.name,
                 spec.servers,
@@ -281,7 +299,9 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
                 routed=routed,
                 transport=_get_fleet(fleets, getattr(spec, "transport", None)),
                 conveyor=_conveyor(env, spec.name, getattr(spec, "conveyor", None)),
+                **extra,
             )
+            equip_trays(station, spec)
             follow(spec.shifts, station)
         power = getattr(spec, "power", None)
         if power is not None:
@@ -295,11 +315,15 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
         where = {by_name[s.name]: index[s.at] for s in sc.stations if s.at is not None}
         for fleet in fleets.values():
             fleet.where = where
+    place_walkers([r for r in resources.values() if isinstance(r, WalkingResource)], sc, by_name)
 
     # -- entrance, sink, routes ------------------------------------------------------------
-    firsts = {p.route[0] for p in products} if products else {names[0]}
+    outputs = asm.assembly_outputs(sc) if v2 else set()
+    firsts = {p.route[0] for p in products if p.name not in outputs} if products else {names[0]}
     entrance: Entrance | None = None
-    if sc.source is not None or sc.wip_cap is not None:
+    if outputs and sc.source is not None:  # components wait at their own first stations
+        entrance = asm.ComponentEntrance(traffic)  # type: ignore[arg-type]
+    elif sc.source is not None or sc.wip_cap is not None:
         kind = RoutedEntrance if len(firsts) > 1 else Entrance
         entrance = kind(
             by_name[next(iter(firsts))] if len(firsts) == 1 else stations[0],
@@ -307,6 +331,9 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
             sc.wip_cap,
             release_on_departure=sc.source is None,
         )
+    elif outputs:  # each released product has its own supply at its first station
+        key = counter_key(seed, replication, PRODUCT_KEY)
+        asm.supply_components(products, outputs, by_name, traffic, key)  # type: ignore[arg-type]
     elif len(firsts) > 1:
         raise LineError(
             "products: without a source or wip_cap the line starts a new part whenever its "
@@ -321,6 +348,7 @@ def build_line(scenario: Scenario, replication: int, seed: int) -> Line:
     stations[-1].downstream = sink
     if isinstance(traffic, ProductTraffic):
         traffic.routes = [(*tuple(by_name[n] for n in p.route), sink) for p in products]
+        asm.route_to_ports(traffic, stations, list(fleets.values()))
     edges: dict[str, set[str]] = {}
     for p in products:
         for a_name, b_name in zip(p.route, p.route[1:], strict=False):
@@ -398,13 +426,15 @@ def _fleet(env: simpy.Environment, sc: Any, rs: Any) -> Fleet:
     coords = [tuple(layout.points[name]) for name in index]
     aisles = [(index[a], index[b]) for a, b in layout.aisles]
     one_way = [(index[a], index[b]) for a, b in layout.one_way]
+    directed = [False] * len(aisles) + [True] * len(one_way)
     table = travel_table(
         coords,
         aisles + one_way,
         float(rs.speed),
         None if rs.acceleration is None else float(rs.acceleration),
-        one_way=[False] * len(aisles) + [True] * len(one_way),
+        one_way=directed,
     )
+    battery = getattr(rs, "battery", None)
     home = sc.vehicle_home(rs.name)
     return Fleet(
         env,
@@ -418,6 +448,9 @@ def _fleet(env: simpy.Environment, sc: Any, rs: Any) -> Fleet:
         capacity=rs.capacity,
         park=None if rs.park is None else index[rs.park],
         dispatch=rs.dispatch,
+        battery=None
+        if battery is None
+        else charging_for(battery, index, coords, aisles + one_way, directed),
     )
 
 

@@ -88,8 +88,12 @@ _CAPACITY_FEATURES = (
     "shifts",
     "transport",
     "conveyor",
+    "assembly",
+    "batch",
+    "unbatch",
 )
-"""Station fields (format v2) that make ``servers / mean process time`` inexact."""
+"""Station fields (format v2) that make ``servers / mean process time`` inexact (a station
+that works whole trays does ``batch`` parts per operation)."""
 
 
 def _mean_s(process: Any) -> float | None:
@@ -316,14 +320,15 @@ def guard_rate_per_s(scenario: Scenario) -> float | None:
         return None
     stations = list(scenario.stations)
     products = _products(scenario)
-    entry = products[0].route[0] if products else stations[0].name  # one entry without source
-    index = next(i for i, s in enumerate(stations) if s.name == entry)
-    returns = any(entry in tuple(p.route)[1:] for p in products)  # a route back to the entry
-    if all(
-        s.buffer is not None or (i == index and not returns) for i, s in enumerate(stations)
-    ):
+    made = {s.assembly.output for s in stations if s.assembly is not None}
+    # one entry without source; with assembly one per released product's first station
+    entries = {p.route[0] for p in products if p.name not in made} or {stations[0].name}
+    fed = [i for i, s in enumerate(stations) if s.name in entries]
+    returns = any(s in tuple(p.route)[1:] for p in products for s in entries)  # back to one
+    if all(s.buffer is not None or (i in fed and not returns) for i, s in enumerate(stations)):
         return None
-    return stations[index].servers / _fastest_s(scenario)[index]
+    fastest = _fastest_s(scenario)
+    return sum(stations[i].servers / fastest[i] for i in fed)
 
 
 def overload_error(

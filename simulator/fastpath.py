@@ -160,6 +160,21 @@ FAST_PATH_FIELDS: dict[type[BaseModel], dict[str, FieldRule]] = {
             required=None,
             refusal="{where} has a conveyor (the recursion models no conveyors)",
         ),
+        "assembly": FieldRule(
+            "the recursion models one part stream, no joins",
+            required=None,
+            refusal="{where} is an assembly station (the recursion models no joins)",
+        ),
+        "batch": FieldRule(
+            "the recursion moves parts one by one",
+            required=None,
+            refusal="{where} makes trays (the recursion moves parts one by one)",
+        ),
+        "unbatch": FieldRule(
+            "the recursion moves parts one by one",
+            required=None,
+            refusal="{where} opens trays (the recursion moves parts one by one)",
+        ),
     },
     scenarios.Constant: {"dist": _DIST_PARAMETER, "value": _DIST_PARAMETER},
     scenarios.Exponential: {"dist": _DIST_PARAMETER, "mean": _DIST_PARAMETER},

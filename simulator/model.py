@@ -123,11 +123,11 @@ class LineModel:
             if isinstance(station, Workstation):
                 station.start_failures()
         supplied = [s for s in self.stations if s.supply is not None]
-        if supplied:
-            supplied[0].start_supplied(now)
-        elif self.source is not None:
+        for station in supplied:  # several with assembly (one supply per component)
+            station.start_supplied(now)
+        if self.source is not None:
             self.source.start()
-        else:
+        elif not supplied:
             assert self.entrance is not None and self.scenario.wip_cap is not None
             for _ in range(self.scenario.wip_cap):
                 self.entrance.arrive(self.traffic.new_part(now), now)

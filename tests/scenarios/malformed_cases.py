@@ -144,6 +144,66 @@ _V2_CALENDAR = BASE_V2[BASE_V2.index("calendar:") : BASE_V2.index("products:")]
 _V2_RESOURCES = BASE_V2[BASE_V2.index("resources:") : BASE_V2.index("stations:")]
 
 
+# A valid format-v2 scenario with an assembly station (two components, one output); the
+# assembly cases change one line of it (1-based line numbers):
+BASE_ASSEMBLY = """\
+linelab: 2
+name: Phone assembly
+horizon: 8 h
+stations:
+  - name: smt
+    process: 30 s
+  - name: cnc
+    process: 20 s
+  - name: join
+    process: 10 s
+    buffer: 5
+    assembly: {inputs: {pcba: 1, housing: 1}, output: phone}
+  - name: test
+    process: 5 s
+products:
+  - {name: pcba, share: 0.5, route: [smt, join]}
+  - {name: housing, share: 0.5, route: [cnc, join]}
+  - {name: phone, route: [join, test]}
+"""
+
+
+def _sub4(old: str, new: str) -> str:
+    assert BASE_ASSEMBLY.count(old) == 1, old
+    return BASE_ASSEMBLY.replace(old, new)
+
+
+# A valid format-v2 scenario with trays: made at 'cnc', carried as one load, baked as one
+# in 'oven', opened at 'pack'; the batch cases change one line of it (1-based line numbers):
+BASE_BATCH = """\
+linelab: 2
+name: Trays
+horizon: 8 h
+layout:
+  points: {a: [0, 0], b: [70, 0]}
+  aisles: [[a, b]]
+resources:
+  - {name: agv, kind: vehicle, speed: 1 m/s, load: 10 s, unload: 10 s}
+stations:
+  - name: cnc
+    process: 1 min
+    at: a
+    transport: agv
+    batch: 20
+  - name: oven
+    process: 30 min
+    at: b
+  - name: pack
+    process: 30 s
+    unbatch: true
+"""
+
+
+def _sub5(old: str, new: str) -> str:
+    assert BASE_BATCH.count(old) == 1, old
+    return BASE_BATCH.replace(old, new)
+
+
 @dataclass(frozen=True)
 class Case:
     """One malformed file and the problem it must produce."""
@@ -174,6 +234,14 @@ def _sub3(old: str, new: str) -> str:
 
 
 _FLOW_LAYOUT = BASE_FLOW[BASE_FLOW.index("layout:") : BASE_FLOW.index("resources:")]
+
+_BATTERY = "    battery: {capacity: 30 kWh, use: 20 Wh/m, charge_rate: 5 kW, charger: corner}\n"
+"""A valid battery line for the vehicle of BASE_FLOW (it becomes line 24)."""
+
+
+def _battery(line: str) -> str:
+    """BASE_FLOW with ``line`` (a battery) added to its vehicle ``agv``."""
+    return _sub3("    unload: 10 s\n", "    unload: 10 s\n" + line)
 
 
 def _bomb() -> str:
@@ -1573,6 +1641,253 @@ CASES: list[Case] = [
         1,
         "layout",
         "'layout' needs linelab: 2",
+    ),
+    # walking (issue 8, item 4)
+    Case(
+        "walk_station_without_at",
+        _sub3("    kind: operator\n", "    kind: operator\n    walk: {speed: 1 m/s}\n"),
+        38,
+        18,
+        "stations[2].operated_by",
+        "'operators' walks between the stations it serves, but station 'inspect' has no place",
+    ),
+    Case(
+        "walk_speed_zero",
+        _sub3("    kind: operator\n", "    kind: operator\n    walk: {speed: 0 m/s}\n"),
+        26,
+        19,
+        "resources[1].walk.speed",
+        "the walking speed must be > 0",
+    ),
+    Case(
+        "walk_on_a_vehicle",
+        _sub3("    unload: 10 s\n", "    unload: 10 s\n    walk: {speed: 1 m/s}\n"),
+        24,
+        5,
+        "resources[0].walk",
+        "'walk' is a key of walking operators and robots",
+    ),
+    Case(
+        "walk_home_not_a_point",
+        _sub3(
+            "    kind: operator\n",
+            "    kind: operator\n    walk: {speed: 1 m/s}\n    home: canteen\n",
+        ),
+        27,
+        11,
+        "resources[1].home",
+        "'canteen', which is not a point of the layout",
+    ),
+    Case(
+        "walk_home_without_walk",
+        _sub3("    kind: operator\n", "    kind: operator\n    home: corner\n"),
+        26,
+        5,
+        "resources[1].home",
+        "'home' is where a walking unit starts: it needs 'walk'",
+    ),
+    # vehicle battery (issue 8, item 2): units, levels, charger points
+    Case(
+        "battery_charger_unknown_point",
+        _battery(_BATTERY.replace("charger: corner", "charger: cornr")),
+        24,
+        75,
+        "resources[0].battery.charger",
+        "the vehicle charges at 'cornr', which is not a point of the layout; "
+        "did you mean 'corner'?",
+    ),
+    Case(
+        "battery_charger_unknown_in_list",
+        _battery(_BATTERY.replace("charger: corner", "charger: [corner, dock]")),
+        24,
+        84,
+        "resources[0].battery.charger[1]",
+        "the vehicle charges at 'dock', which is not a point of the layout",
+    ),
+    Case(
+        "battery_charger_unreachable",  # both ends named
+        _battery(_BATTERY.replace("charger: corner", "charger: dock")).replace(
+            "    pack_in: [36, 52]\n", "    pack_in: [36, 52]\n    dock: [90, 90]\n"
+        ),
+        18,
+        11,
+        "resources[0].name",
+        "vehicle 'agv' cannot drive from 'cnc_out' (where it picks up at station 'cnc') to "
+        "'dock' (where it charges): no path along the aisles",
+    ),
+    Case(
+        "battery_low_not_below_full",
+        _battery(_BATTERY.replace("}", ", low: 0.9, full: 0.9}")),
+        24,
+        88,
+        "resources[0].battery.low",
+        "low (0.9) must be below full (0.9): the vehicle charges from low up to full",
+    ),
+    Case(
+        "battery_capacity_in_power_units",
+        _battery(_BATTERY.replace("30 kWh", "30 kW")),
+        24,
+        25,
+        "resources[0].battery.capacity",
+        "'30 kW' is a power, but an energy is asked here; write the battery's capacity in "
+        "kWh or Wh, such as '30 kWh'",
+    ),
+    Case(
+        "battery_charge_rate_in_energy_units",
+        _battery(_BATTERY.replace("5 kW", "5 kWh")),
+        24,
+        60,
+        "resources[0].battery.charge_rate",
+        "'5 kWh' is an energy, but a power is asked here; write the charging power in kW or W",
+    ),
+    Case(
+        "battery_charge_rate_as_a_time",
+        _battery(_BATTERY.replace("5 kW", "2 h")),
+        24,
+        60,
+        "resources[0].battery.charge_rate",
+        "'2 h' is a time, but a power is asked here; write the charging power, such as '5 kW'",
+    ),
+    Case(
+        "battery_use_without_distance",
+        _battery(_BATTERY.replace("20 Wh/m", "20 Wh")),
+        24,
+        38,
+        "resources[0].battery.use",
+        "'20 Wh' is an energy, but the energy per metre driven is asked here; write '20 Wh/m'",
+    ),
+    Case(
+        "battery_use_unknown_unit",
+        _battery(_BATTERY.replace("20 Wh/m", "20 Wh/s")),
+        24,
+        38,
+        "resources[0].battery.use",
+        "unknown consumption unit 'Wh/s' in '20 Wh/s' (use kWh/m, Wh/m, kWh/km, Wh/km)",
+    ),
+    Case(
+        "battery_on_an_operator",
+        _sub3("    kind: operator\n", "    kind: operator\n" + _BATTERY),
+        26,
+        5,
+        "resources[1].battery",
+        "'battery' is a key of vehicles (kind: vehicle), not of an operator",
+    ),
+    Case(
+        "battery_reserve_too_small",  # 180 m at 20 Wh/m = 3.6 kWh > 0.3 × 10 kWh
+        _battery(_BATTERY.replace("30 kWh", "10 kWh").replace("}", ", low: 0.3}")),
+        24,
+        88,
+        "resources[0].battery.low",
+        "the reserve at low (0.3 × 10 kWh = 3 kWh) does not cover the longest task and the "
+        "trip to a charger, 3.6 kWh for 180 m: empty from 'wash_in' to 'cnc_out' (70 m), "
+        "loaded to 'wash_in' (70 m), then to the charger 'corner' (40 m); raise low to at "
+        "least 0.36, or add a charger nearer",
+    ),
+    Case(
+        "battery_without_charger",
+        _battery(_BATTERY.replace(", charger: corner", "")),
+        24,
+        14,
+        "resources[0].battery",
+        "missing required key 'charger'",
+    ),
+    # --- assembly (BASE_ASSEMBLY) ------------------------------------------------------------
+    Case(
+        "assembly_unknown_component",
+        _sub4("{pcba: 1, housing", "{pcbx: 1, housing"),
+        12, 25, "stations[2].assembly.inputs.pcbx",
+        "component 'pcbx' is not a product (products: housing, pcba, phone)",
+    ),
+    Case(
+        "assembly_quantity_zero",
+        _sub4("pcba: 1,", "pcba: 0,"),
+        12, 31, "stations[2].assembly.inputs.pcba", "must be >= 1, got 0",
+    ),
+    Case(
+        "assembly_quantity_not_whole",
+        _sub4("pcba: 1,", "pcba: 1.5,"),
+        12, 31, "stations[2].assembly.inputs.pcba", "must be a whole number, got 1.5",
+    ),
+    Case(
+        "assembly_no_inputs",
+        _sub4("{inputs: {pcba: 1, housing: 1}, output: phone}", "{inputs: {}, output: phone}"),
+        12, 24, "stations[2].assembly.inputs", "needs at least one value",
+    ),
+    Case(
+        "assembly_unknown_output",
+        _sub4("output: phone}", "output: fone}"),
+        12, 55, "stations[2].assembly.output", "output 'fone' is not a product",
+    ),
+    Case(
+        "assembly_output_is_an_input",
+        _sub4("housing: 1}, output: phone}", "housing: 1}, output: pcba}"),
+        12, 25, "stations[2].assembly.inputs.pcba", "'pcba' is both an input and the output",
+    ),
+    Case(
+        "assembly_component_route_ends_elsewhere",
+        _sub4("route: [smt, join]", "route: [smt, test]"),
+        16, 37, "products[0].route",
+        "component 'pcba' is joined at 'join', so its route must end there (it ends at 'test')",
+    ),
+    Case(
+        "assembly_output_route_starts_elsewhere",
+        _sub4("route: [join, test]", "route: [test]"),
+        18, 26, "products[2].route",
+        "'phone' is assembled at 'join', so its route must start there (it starts at 'test')",
+    ),
+    Case(
+        "assembly_with_wip_cap",
+        _sub4("horizon: 8 h\n", "horizon: 8 h\nwip_cap: 10\n"),
+        4, 1, "wip_cap", "wip_cap cannot be used with an assembly station",
+    ),
+    Case(
+        "assembly_without_products",
+        BASE_ASSEMBLY[: BASE_ASSEMBLY.index("products:")],
+        12, 5, "stations[2].assembly", "an assembly joins products: list the components",
+    ),
+    Case(
+        "assembly_component_shares",
+        _sub4("{name: housing, share: 0.5", "{name: housing, share: 0.6"),
+        15, 1, "products", "product shares must sum to 1, got 1.1 (pcba 0.5 + housing 0.6)",
+    ),
+    Case(
+        "assembly_component_joined_twice",
+        _sub4(
+            "    process: 5 s\n",
+            "    process: 5 s\n    assembly: {inputs: {pcba: 1}, output: phone}\n",
+        ),
+        15, 25, "stations[3].assembly.inputs.pcba", "'pcba' is already an input of 'join'",
+    ),
+    Case(
+        "assembly_in_v1",
+        _sub4("linelab: 2", "linelab: 1"),
+        12, 5, "stations[2].assembly", "'assembly' needs linelab: 2",
+    ),
+    # --- batches (BASE_BATCH) ----------------------------------------------------------------
+    Case("batch_zero", _sub5("batch: 20", "batch: 0"), 14, 12, "stations[0].batch",
+         "must be >= 1, got 0"),
+    Case("batch_not_whole", _sub5("batch: 20", "batch: 2.5"), 14, 12, "stations[0].batch",
+         "must be a whole number, got 2.5"),
+    Case(
+        "batch_never_opened",
+        _sub5("    unbatch: true\n", ""),
+        14, 5, "stations[0].batch",
+        "the trays made at 'cnc' are never opened: give a later station on the route "
+        "'unbatch: true'",
+    ),
+    Case("batch_unbatch_not_a_boolean", _sub5("unbatch: true", "unbatch: 3"), 20, 14,
+         "stations[2].unbatch", "boolean"),
+    Case(
+        "batch_tray_of_trays",
+        _sub5("    at: b\n", "    at: b\n    batch: 2\n"),
+        14, 5, "stations[0].batch",
+        "the trays made at 'cnc' reach 'oven', which makes trays too",
+    ),
+    Case(
+        "batch_scrap_of_a_whole_tray",
+        _sub5("    at: b\n", "    at: b\n    scrap: 0.01\n"),
+        18, 5, "stations[1].scrap",
+        "'oven' works whole trays (made at 'cnc'), and scrapping a whole tray is not modelled",
     ),
 ]
 

@@ -18,6 +18,8 @@ import yaml
 
 import scenarios
 from scenarios import Break, Calendar, Failures, Product, Resource, Setup, Shift, Station, Tending
+from scenarios.assembly import Assembly
+from scenarios.battery import Battery
 from scenarios.flow import Conveyor, Layout
 from scenarios.yamlsafe import read_yaml
 
@@ -95,7 +97,8 @@ def test_every_v2_key_has_an_example() -> None:
     for block in _v2_blocks():
         shown |= _keys(read_yaml(block, "docs").data)
     v2_station_keys = set(Station.model_fields) - {"name", "servers", "process", "buffer"}
-    models = (Calendar, Shift, Break, Resource, Product, Tending, Failures, Setup, Layout, Conveyor)
+    models = (Calendar, Shift, Break, Resource, Product, Tending, Failures, Setup, Layout, Conveyor,
+              Battery, Assembly)
     wanted = TOP_LEVEL | v2_station_keys | {k for m in models for k in m.model_fields}
     wanted |= {"busy", "idle", "down", "setup", "off_shift", "tending"}  # power states
     assert wanted - shown == set()
