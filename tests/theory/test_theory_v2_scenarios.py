@@ -14,6 +14,8 @@ engine (``exact.assert_agrees``).
   swapped);
 - shifts and breaks of the calendar cutting a station's (or its operators') output in
   proportion to working time, while a robot-tended machine keeps running.
+- calendar-basis failures: the down share is MTTR/(MTBF + MTTR) whether the machine is
+  blocked, holds a part off shift or waits for an operator or a robot.
 """
 
 from __future__ import annotations
@@ -170,3 +172,51 @@ stations:
     res = run_experiment(sc)
     share = 1.0 if who == "robot" else (16 - 0.5) * 6 / 168
     assert res.kpis["throughput_per_hour"].mean == pytest.approx(360 * share, rel=1e-4)
+
+
+CALENDAR_CASES = {
+    # blocked most of the time behind a slow station without a buffer
+    "blocked": """
+stations:
+  - {{name: m, servers: 2, process: {{dist: exponential, mean: 1 min}}, failures: {failures}}}
+  - {{name: slow, process: {{dist: exponential, mean: 3 min}}, buffer: 0}}
+""",
+    # holding a part off shift two thirds of the day (and blocked by a slow station)
+    "off shift": """
+calendar: {{shifts: [{{name: day, start: "08:00", end: "16:00"}}]}}
+stations:
+  - {{name: m, servers: 2, process: {{dist: exponential, mean: 1 min}}, shifts: [day],
+     failures: {failures}}}
+  - {{name: slow, process: {{dist: exponential, mean: 1 min}}, buffer: 0}}
+""",
+    # waiting for a scarce operator who works shifts, and for a robot
+    "waiting": """
+calendar: {{shifts: [{{name: day, start: "06:00", end: "18:00"}}]}}
+resources:
+  - {{name: op, kind: operator, count: 1, shifts: [day]}}
+  - {{name: robot, kind: robot, count: 1}}
+stations:
+  - {{name: m, servers: 2, process: {{dist: exponential, mean: 2 min}}, operated_by: op,
+     failures: {failures}}}
+  - {{name: cell, servers: 2, process: {{dist: exponential, mean: 1 min}},
+     tending: {{by: robot, time: {{dist: exponential, mean: 2 min}}}}, failures: {failures}}}
+""",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(CALENDAR_CASES))
+def test_calendar_failures_take_their_share_whatever_the_machine_does(case: str) -> None:
+    """``basis: calendar``: each server's failure clock counts all time but repairs, so its
+    up and down periods alternate independently of what it does (blocked, holding a part off
+    shift, waiting for a unit): down share = MTTR / (MTBF + MTTR) = 1/3 here (renewal reward
+    theorem), exponential MTBF 20 min and MTTR 10 min, on every failing station."""
+    mtbf, mttr = 20.0, 10.0
+    failures = f"{{{{mtbf: {mtbf:g} min, mttr: {mttr:g} min, basis: calendar}}}}"
+    body = CALENDAR_CASES[case].format(failures=failures.format())
+    res = simulate(f"linelab: 2\nname: calendar {case}\nhorizon: 3000 h\nwarmup: 10 h\n"
+                   f"replications: 16\nseed: {31 + SEED_OFFSET}\n{body}")
+    for name, st in res.stations.items():
+        if "down" in st.states:
+            assert_agrees(f"{case}: {name} down share", st.states["down"].values,
+                          mttr / (mtbf + mttr), 0.03)
