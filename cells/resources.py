@@ -94,6 +94,17 @@ class Resource:
         self.requests.append((requester, state))
         return None
 
+    def withdraw(self, requester: Requester) -> None:
+        """Take back the waiting request of ``requester`` (it no longer wants a unit: its
+        machine went down, or its station's working time ended before its operation began).
+        The other requests keep their order."""
+        requests = self.requests
+        for i, (r, _) in enumerate(requests):
+            if r is requester:
+                del requests[i]
+                return
+        raise ValueError(f"resource {self.name!r}: no request to withdraw")
+
     def release(self, unit: Unit, now: float) -> None:
         """``unit`` has finished its task: the oldest request gets it, else it is free (or goes
         off shift outside working time)."""

@@ -20,16 +20,25 @@ Failures (``basis``):
 - ``operating``: the time to failure is consumed only while processing. An operation that
   contains the failure instant is split there (down, repair, then the rest of the operation);
   an operation that does not costs no extra event.
-- ``calendar``: every server has its own failure clock running in all time except repairs.
-  A failure during processing, a setup or a tending suspends that step (a tending unit leaves
-  and is asked for again for the rest of the tending); the rest resumes after the repair. A
-  failure while the server is idle takes it down at once; one while it waits for a unit, is
-  blocked or holds a part off shift takes effect when it next starts processing.
+- ``calendar``: every server has its own failure clock running in all time except repairs,
+  and a failure takes the server down at that instant whatever it is doing, so the down share
+  is ``MTTR / (MTBF + MTTR)``. A delay in progress (processing, a setup, a tending) is
+  suspended (a tending unit leaves and is asked for again for the rest of the tending) and
+  resumes after the repair. A server waiting for a unit gives up its place in the resource's
+  line (the unit serves the others) and asks again after the repair; a blocked server leaves
+  the line of waiters of the station it blocks on (a broken machine cannot be unloaded) and,
+  repaired, hands its part on if there is room, else queues again at the back; a server
+  holding a part off shift keeps it; an idle server goes back to waiting for work.
 
-With ``repair_by`` the repair first waits (state ``down``) for a unit of that resource; when
-that is the station's ``operated_by`` resource, the operator who holds the machine repairs it.
+An ``operated_by`` unit is released when its machine goes down (the operator does other
+work meanwhile) and asked for again after the repair, before the rest of the operation; when
+the same resource repairs the machine, the operator at the machine repairs it and stays.
+With ``repair_by`` the repair first waits (state ``down``) for a unit of that resource.
 Working time of the station itself (``shifts``): a server does not start a part outside it
-(``off_shift``, holding the part); an operation in progress finishes.
+(``off_shift``, holding the part): a server still waiting, when working time ends, for the
+unit that would start its operation (its operator, or its tending unit when no setup has run
+for the part) withdraws its request and waits for the next shift start. A step under way
+finishes, and an operation suspended by a failure continues after its repair.
 """
 
 from __future__ import annotations
@@ -63,7 +72,11 @@ from cells.station import Server, Station, _server_freed
 from cells.streams import counter_uniform
 
 PH_START, PH_SETUP, PH_TEND, PH_TENDING, PH_BUSY, PH_REPAIR = 0, 1, 2, 3, 4, 5
-"""Steps of a server's program (:attr:`Machine.phase`)."""
+PH_REACQUIRE, PH_BLOCKED, PH_IDLE = 6, 7, 8
+"""Steps of a server's program (:attr:`Machine.phase`): ``PH_SETUP`` waits for the operator
+then sets up, ``PH_TEND`` runs the setup delay then asks for a tending unit, ``PH_TENDING``
+waits for that unit or tends, ``PH_REACQUIRE`` waits for the operator to resume an operation
+after a repair; ``PH_IDLE`` (only as :attr:`Machine.resume`) means the server had no part."""
 
 
 class RoutingDeadlock(RuntimeError):
@@ -102,9 +115,9 @@ class Machine(Server):
         "busy_end",
         "crew_unit",
         "event",
-        "fail_due",
         "op_unit",
         "phase",
+        "prepared",
         "product",
         "remaining",
         "resume",
@@ -123,14 +136,18 @@ class Machine(Server):
         self.ttf = float("inf")
         """Operating basis: processing time left until the next failure (s)."""
         self.remaining = -1.0
-        """While down: processing time left of the suspended operation, or -1 if idle."""
+        """While down: time left of the suspended delay (setup or processing, s), or -1."""
         self.busy_end = 0.0
         """When the delay in progress (setup, tending or processing) ends (s)."""
         self.resume = PH_BUSY
-        """While down: the step the suspended delay belongs to."""
+        """While down (or waiting for the operator after a repair): the step to resume --
+        ``PH_BUSY``, ``PH_TEND`` (a setup), ``PH_TENDING``, ``PH_START`` (the part's program
+        from its start), ``PH_BLOCKED`` (hand the finished part on) or ``PH_IDLE``."""
         self.tend_rest = -1.0
         """Tending time left of a tending interrupted by a failure (s), or -1."""
-        self.fail_due = False
+        self.prepared = False
+        """Has a setup run, or a failure suspended the operation, since this server's last
+        tending began? Then its operation has begun though it waits for a tending unit."""
         self.op_unit: Unit | None = None
         self.tend_unit: Unit | None = None
         self.crew_unit: Unit | None = None
@@ -256,11 +273,16 @@ class Workstation(Station):
         m: Machine = server  # type: ignore[assignment]
         m.part = part
         if self.off_shift:
-            m.timer.set(OFF_SHIFT, now)
-            self.parked.append(m)
+            self._park(m, now)
             return
         m.phase = PH_START
         self._advance(m, now)
+
+    def _park(self, m: Machine, now: float) -> None:
+        """``m`` holds its part until working time starts (its operation has not begun)."""
+        m.phase = PH_START
+        m.timer.set(OFF_SHIFT, now)
+        self.parked.append(m)
 
     def _advance(self, m: Machine, now: float) -> None:
         """Run ``m``'s program from its phase until it waits for a delay or a unit."""
@@ -285,6 +307,7 @@ class Workstation(Station):
                 if last >= 0 and last != product:
                     d = setup(last, product)
                     if d > 0.0:
+                        m.prepared = True
                         m.phase = PH_TEND
                         m.timer.set(SETUP, now)
                         m.busy_end = now + d
@@ -321,10 +344,14 @@ class Workstation(Station):
             self._tend(m, unit, now)
         elif phase == PH_REPAIR:
             self._repair(m, unit, now)
+        elif phase == PH_REACQUIRE:
+            m.op_unit = unit
+            self._continue(m, now)
         else:  # pragma: no cover - a grant always answers a request made in one of these
             raise AssertionError(f"{m.name}: unit {unit.name} granted in phase {phase}")
 
     def _tend(self, m: Machine, unit: Unit, now: float) -> None:
+        m.prepared = False
         m.tend_unit = unit
         m.timer.set(TENDING, now)
         d = m.tend_rest
@@ -353,10 +380,6 @@ class Workstation(Station):
         m.timer.set(BUSY, now)
         f = self.failures
         if f is not None:
-            if m.fail_due:
-                m.fail_due = False
-                self._fail(m, d, now)
-                return
             if f.operating:
                 ttf = m.ttf
                 if ttf <= d:
@@ -415,10 +438,32 @@ class Workstation(Station):
             down.accept(part, now)
             _server_freed(self, m, now)
         else:
+            m.phase = PH_BLOCKED
             m.timer.set(BLOCKED, now)
             down.waiters.append(m)
             if self.check_deadlock:
                 self._look_for_deadlock(down, now)
+
+    def _hand_off(self, m: Machine, part: Part, down: Any, now: float) -> None:
+        """Give the finished ``part`` to ``down`` if it has room, else block on it (as at the
+        end of :meth:`_done`, which has it inline: one call less per part)."""
+        if down.can_accept():
+            m.part = None
+            down.accept(part, now)
+            _server_freed(self, m, now)
+        else:
+            m.phase = PH_BLOCKED
+            m.timer.set(BLOCKED, now)
+            down.waiters.append(m)
+            if self.check_deadlock:
+                self._look_for_deadlock(down, now)
+
+    def _target(self, m: Machine) -> Any:
+        """Where the part ``m`` holds goes next (a station or the sink)."""
+        if self.routed:
+            part: Any = m.part
+            return part.route[part.step]
+        return self.downstream
 
     # -- failures and repairs -----------------------------------------------------------------
     def _arm(self, m: Machine, now: float) -> None:
@@ -433,44 +478,67 @@ class Workstation(Station):
         self._fail(m, m.remaining, self.env.now)
 
     def _failed_calendar(self, event: simpy.Event) -> None:
+        """A calendar-basis failure: ``m`` goes down now, whatever it is doing."""
         m: Machine = event._value
         now = self.env.now
         phase = m.phase
-        if m.event is not None and phase in (PH_BUSY, PH_TEND, PH_TENDING):
+        if m.event is not None:
             # A delay is in progress (processing, setup -- phase PH_TEND while it runs --
             # or tending): pre-empt it; its end event is now stale, the rest resumes later.
             m.event = None
             unit = m.tend_unit
-            if phase == PH_TENDING and unit is not None:
+            if unit is not None:
                 m.tend_unit = None  # the tending unit leaves; it is asked for again
-                self._fail(m, m.busy_end - now, now, phase)
+                m.tend_rest = m.busy_end - now
+                self._fail(m, -1.0, now, PH_TENDING)
                 self.tended_by.release(unit, now)  # type: ignore[union-attr]
                 return
             self._fail(m, m.busy_end - now, now, phase)
-        elif m.part is None and m.phase != PH_REPAIR:
+        elif m.part is None:  # idle: starved, or off shift
             self.idle.remove(m)
-            self._fail(m, -1.0, now)
-        else:
-            m.fail_due = True
+            self._fail(m, -1.0, now, PH_IDLE)
+        elif phase == PH_BLOCKED:  # leaves the line of waiters; queues again when repaired
+            self._target(m).waiters.remove(m)
+            self._fail(m, -1.0, now, PH_BLOCKED)
+        elif m.timer.state == OFF_SHIFT:  # holds a part it may not start yet
+            self.parked.remove(m)
+            self._fail(m, -1.0, now, PH_START)
+        elif phase == PH_SETUP:  # waiting for the operator who starts its operation
+            self.operated_by.withdraw(m)  # type: ignore[union-attr]
+            self._fail(m, -1.0, now, PH_START)
+        elif phase == PH_TENDING:  # waiting for a tending unit (tend_rest kept)
+            self.tended_by.withdraw(m)  # type: ignore[union-attr]
+            self._fail(m, -1.0, now, PH_TENDING)
+        elif phase == PH_REACQUIRE:  # waiting for the operator to resume after a repair
+            self.operated_by.withdraw(m)  # type: ignore[union-attr]
+            self._fail(m, m.remaining, now, m.resume)
+        else:  # pragma: no cover - every state of a server is listed above
+            raise AssertionError(f"{m.name}: calendar failure in phase {phase}")
 
     def _fail(self, m: Machine, remaining: float, now: float, resume: int = PH_BUSY) -> None:
-        """``m`` goes down; ``remaining`` s of its delay in step ``resume`` (processing by
-        default) resume after the repair (-1: it was idle)."""
+        """``m`` goes down; after the repair it resumes step ``resume`` (processing by
+        default) with ``remaining`` s of its delay. An operator it holds leaves unless the
+        operator's resource is the repair crew (then that operator repairs it)."""
         m.timer.set(DOWN, now)
         m.remaining = remaining
         m.resume = resume
         m.phase = PH_REPAIR
         crew = self.failures.crew  # type: ignore[union-attr]
         held = m.op_unit
-        if crew is None or (held is not None and crew is self.operated_by):
-            # No crew, or the operator who runs the machine repairs it (it holds that unit).
-            if held is not None and crew is self.operated_by:
+        if held is not None:
+            if crew is self.operated_by:
                 held.timer.set(R_REPAIRING, now)
+                self._repair(m, None, now)
+                return
+            m.op_unit = None
+        if crew is None:
             self._repair(m, None, now)
-            return
-        unit = crew.request(m, R_REPAIRING, now)
-        if unit is not None:
-            self._repair(m, unit, now)
+        else:
+            unit = crew.request(m, R_REPAIRING, now)
+            if unit is not None:
+                self._repair(m, unit, now)
+        if held is not None:
+            self.operated_by.release(held, now)  # type: ignore[union-attr]
 
     def _repair(self, m: Machine, unit: Unit | None, now: float) -> None:
         m.crew_unit = unit
@@ -488,20 +556,43 @@ class Workstation(Station):
         unit = m.crew_unit
         m.crew_unit = None
         held = m.op_unit
-        if held is not None and f.crew is self.operated_by:
+        if held is not None:  # the operator at the machine repaired it
             held.timer.set(R_OPERATING, now)
         if f.operating:
             m.ttf = f.time_to_failure()
         else:
             self._arm(m, now)
-        remaining = m.remaining
-        m.remaining = -1.0
         resume = m.resume
-        m.resume = PH_BUSY
-        if remaining < 0.0:
+        if resume == PH_IDLE:
             m.phase = PH_START
             _server_freed(self, m, now)
-        elif resume == PH_BUSY:
+        elif resume == PH_START:
+            self._start(m, m.part, now)  # type: ignore[arg-type]
+        elif resume == PH_BLOCKED:
+            self._hand_off(m, m.part, self._target(m), now)  # type: ignore[arg-type]
+        else:
+            res = self.operated_by
+            if res is None or held is not None:
+                self._continue(m, now)
+            else:  # the operator left during the repair: ask again first
+                m.phase = PH_REACQUIRE
+                op = res.request(m, R_OPERATING, now)
+                if op is None:
+                    m.timer.set(WAITING_OPERATOR, now)
+                else:
+                    m.op_unit = op
+                    self._continue(m, now)
+        if unit is not None:
+            f.crew.release(unit, now)  # type: ignore[union-attr]
+
+    def _continue(self, m: Machine, now: float) -> None:
+        """Resume the step suspended by a failure (:attr:`Machine.resume`)."""
+        resume = m.resume
+        remaining = m.remaining
+        m.resume = PH_BUSY
+        m.remaining = -1.0
+        m.prepared = True
+        if resume == PH_BUSY:
             m.phase = PH_BUSY
             self._busy(m, remaining, now)
         elif resume == PH_TEND:  # the rest of a setup
@@ -511,25 +602,35 @@ class Workstation(Station):
             ev = Timeout(self.env, remaining, m)
             ev.callbacks.append(self._on_step)
             m.event = ev
-        else:  # the rest of a tending, with a unit asked for again
+        else:  # the rest of a tending (tend_rest), or the wait for its unit, asked again
             m.phase = PH_TENDING
-            m.tend_rest = remaining
             res: Resource = self.tended_by  # type: ignore[assignment]
             tend_unit = res.request(m, R_TENDING, now)
             if tend_unit is None:
                 m.timer.set(WAITING_TEND, now)
             else:
                 self._tend(m, tend_unit, now)
-        if unit is not None:
-            f.crew.release(unit, now)  # type: ignore[union-attr]
 
     # -- working time ----------------------------------------------------------------------
     def shift_off(self, now: float) -> None:
-        """Working time ends: idle servers go off shift; operations in progress finish."""
+        """Working time ends: idle servers go off shift; operations in progress finish; a
+        server still waiting for the unit that would start its operation withdraws its
+        request and holds its part until working time starts again."""
         self.off_shift = True
         self.idle_state = OFF_SHIFT
         for server in self.idle:
             server.timer.set(OFF_SHIFT, now)
+        for res in (self.operated_by, self.tended_by):
+            if res is None or not res.requests:
+                continue
+            waiting = [  # for the operator of a new operation, or its first tending
+                r for r, _ in res.requests
+                if isinstance(r, Machine) and r.station is self
+                and (r.phase == PH_SETUP or (r.phase == PH_TENDING and not r.prepared))
+            ]
+            for m in waiting:  # in the order they asked
+                res.withdraw(m)
+                self._park(m, now)
 
     def shift_on(self, now: float) -> None:
         """Working time starts: idle servers wait for work; parked parts start."""
@@ -545,35 +646,42 @@ class Workstation(Station):
 
     # -- routing deadlock ----------------------------------------------------------------------
     def _look_for_deadlock(self, target: Any, now: float) -> None:
-        """Raise :class:`RoutingDeadlock` if this station and ``target`` are on a cycle of
-        stations that are full and whose every server is blocked."""
+        """Raise :class:`RoutingDeadlock` if the stations reachable from ``target`` through
+        blocked servers contain a closed set: stations with no free server and no free buffer
+        place whose every server is blocked on a station of the set. Nothing in such a set
+        can ever move again (only a place freeing in the set could unblock one of them). A
+        path of full stations leading back is not enough: a server blocked on a station
+        outside the set moves on when that one frees a place. Checking when a server blocks
+        finds every deadlock: a member's last place can only be taken while no server waits
+        for it, so the move that closes the set is always a server blocking, and the set
+        then holds this station."""
         if not _jammed(self):
             return
-        path: list[str] = [self.name]
+        members: dict[int, Workstation] = {}
         stack = [target]
-        seen: set[int] = set()
         while stack:
             st = stack.pop()
-            if st is self:
-                raise RoutingDeadlock(
-                    f"routing deadlock at t = {now:g} s: stations {', '.join(sorted(path))} "
-                    "are full and every server holds a part for another of them; give one of "
-                    "them a larger buffer, or change the routes"
-                )
-            if not isinstance(st, Station) or id(st) in seen or not _jammed(st):
+            if id(st) in members or not isinstance(st, Workstation) or not _jammed(st):
                 continue
-            if isinstance(st, Workstation) and (
-                st.conveyor is not None or st.transport is not None
-            ):  # parts leave it by conveyor or vehicle: not part of a station cycle
-                continue
-            seen.add(id(st))
-            path.append(st.name)
-            for server in st.servers:
-                part: Any = server.part
-                if isinstance(st, Workstation) and st.routed:
-                    stack.append(part.route[part.step])
-                else:
-                    stack.append(st.downstream)
+            if st.conveyor is not None or st.transport is not None:
+                continue  # parts leave it by conveyor or vehicle: not part of a station cycle
+            members[id(st)] = st
+            stack.extend(st._target(s) for s in st.servers)  # type: ignore[arg-type]
+        # Drop, until none is left to drop, every station with a server blocked outside.
+        changed = True
+        while changed:
+            changed = False
+            for key, st in list(members.items()):
+                if any(id(st._target(s)) not in members for s in st.servers):  # type: ignore[arg-type]
+                    del members[key]
+                    changed = True
+        if members:
+            names = ", ".join(sorted(st.name for st in members.values()))
+            raise RoutingDeadlock(
+                f"routing deadlock at t = {now:g} s: stations {names} are full and every "
+                "server holds a part for another of them; give one of them a larger buffer, "
+                "or change the routes"
+            )
 
     # -- statistics ---------------------------------------------------------------------------
     def reset(self, now: float) -> None:
@@ -583,9 +691,9 @@ class Workstation(Station):
 
 
 def _jammed(station: Station) -> bool:
-    """No free server, no free place, every server blocked."""
+    """No free server, no free place, every server blocked holding its part."""
     return (
         not station.idle
         and len(station.queue) >= station.capacity
-        and all(s.timer.state == BLOCKED for s in station.servers)
+        and all(s.timer.state == BLOCKED and s.part is not None for s in station.servers)
     )

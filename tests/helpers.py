@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 
 import scenarios
-import simulator.model
+import simulator.build
 from cells.parts import Part, Traffic
 from simulator.model import LineModel
 from simulator.results import Replication
@@ -56,7 +56,7 @@ def traced_replication(
             trace.departure[part.id] = now
             super().leave(part, now)
 
-    with mock.patch.object(simulator.model, "Traffic", TracingTraffic):
+    with mock.patch.object(simulator.build, "Traffic", TracingTraffic):
         model = LineModel(sc, replication)
     env = model.env
 

@@ -7,17 +7,28 @@ same numbers; a feature on one station leaves another station's draws alone; per
 (product, scrap) depend only on the part; a routing deadlock is reported (error, not a hang,
 exit 2 from the command); a line whose products start at different stations needs a source;
 snapshots count servers in any state; tended and manual stations stop when their resource is
-off shift; a calendar failure pre-empts an operation that then resumes.
+off shift; a calendar failure pre-empts an operation that then resumes, and its clock counts
+all time whatever the server does (blocked, holding a part off shift, waiting for a unit); a
+path of full stations leading back is not a deadlock unless the set is closed (every server
+blocked on a member); a station with shifts starts no operation off shift (a machine still
+waiting for its operator or robot when the shift ends waits for the next one); an operator
+leaves a broken machine and is free for other work during the repair.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import pytest
+import simpy
 
 import scenarios
+from cells.entrance import RoutedEntrance
+from cells.parts import ProductTraffic
+from cells.sink import Sink
+from cells.source import Source
 from cells.station import Station
 from cells.streams import counter_key, counter_uniform
 from cells.workstation import RoutingDeadlock, Workstation
@@ -423,3 +434,144 @@ def test_calendar_failure_preempts_setups() -> None:
     # each part costs 10 min plus a setup with probability 1/2 (exactly counted here)
     parts_time = rep.throughput_per_hour * (10 / 60)
     assert parts_time == pytest.approx(states["busy"], rel=2e-3)
+
+
+def _three_station_routes(c_goes_on_to_b: bool) -> tuple[simpy.Environment, ProductTraffic]:
+    """Stations A (2 servers), B, C (1 server each), no buffers; products p: A→B, q: B→A,
+    r: A→C (or A→C→B). Parts r, r, q, p arrive at 0.5, 2.5, 4.5 and 5.5 s; times (s):
+    A 1 for all, B 1 (p) or 10 (q), C 100. At 14.5 s A is full (one server holds p for B,
+    one holds r for C, which is busy until 101.5 s) and B holds q for A: a path of full
+    stations leads back to B, but A's second server waits on C, which frees a place."""
+    env = simpy.Environment()
+    order = [2, 2, 1, 0]
+    traffic = ProductTraffic(3, lambda pid: order[pid])
+    entrance = RoutedEntrance(None, traffic, None, release_on_departure=False)  # type: ignore[arg-type]
+    sink = Sink(traffic, entrance)
+    times = {"A": (1.0, 1.0, 1.0), "B": (1.0, 10.0, 1.0), "C": (100.0, 100.0, 100.0)}
+    st = {
+        name: Workstation(env, name, servers, 0.0,
+                          lambda part, server, t=times[name]: t[part.product], routed=True)
+        for name, servers in (("A", 2), ("B", 1), ("C", 1))
+    }
+    for s in st.values():
+        s.sink = sink
+        s.check_deadlock = True
+    r_route = (st["A"], st["C"], st["B"]) if c_goes_on_to_b else (st["A"], st["C"])
+    traffic.routes = [(st["A"], st["B"], sink), (st["B"], st["A"], sink), (*r_route, sink)]
+    gaps = iter([0.5, 2.0, 2.0, 1.0])
+    Source(env, lambda: next(gaps, 1e9), traffic, entrance).start()
+    return env, traffic
+
+
+def test_a_path_back_through_full_stations_is_not_a_deadlock() -> None:
+    """The run goes on: C frees A's second server, which frees A for q, which frees B for p."""
+    env, traffic = _three_station_routes(c_goes_on_to_b=False)
+    env.run(until=1000.0)
+    assert traffic.departed == 4
+
+
+def test_a_closed_set_of_full_stations_is_a_deadlock() -> None:
+    """Same line, but r goes on from C to B: when C finishes r (101.5 s) B is full, so A, B
+    and C all wait on one another."""
+    env, _ = _three_station_routes(c_goes_on_to_b=True)
+    with pytest.raises(RoutingDeadlock, match=r"t = 101.5 s: stations A, B, C are full"):
+        env.run(until=1000.0)
+
+
+CALENDAR_FAILURE_CASES = {
+    # a machine blocked most of the time by a slow station without buffer
+    "blocked": """
+        stations:
+          - {name: m, process: 1 min, failures: {failures}}
+          - {name: slow, process: 10 min, buffer: 0}
+        """,
+    # a machine holding its part off shift 16 h a day
+    "off shift": """
+        calendar: {shifts: [{name: day, start: "08:00", end: "16:00"}]}
+        stations:
+          - {name: m, process: 1 min, shifts: [day], failures: {failures}}
+        """,
+    # two machines sharing one operator: each waits for the operator half the time
+    "waiting for the operator": """
+        resources: [{name: op, kind: operator, count: 1}]
+        stations:
+          - {name: m, servers: 2, process: 7 min, operated_by: op, failures: {failures}}
+        """,
+    # two machines sharing one robot that tends for 7 min
+    "waiting for the robot": """
+        resources: [{name: robot, kind: robot, count: 1}]
+        stations:
+          - name: m
+            servers: 2
+            process: 1 min
+            tending: {by: robot, time: 7 min}
+            failures: {failures}
+        """,
+}
+
+
+@pytest.mark.parametrize("case", list(CALENDAR_FAILURE_CASES))
+def test_calendar_failure_clock_counts_all_time(case: str) -> None:
+    """Constant clock: 25 min up, 5 min down, whatever the server does (blocked, holding a
+    part off shift, waiting for a unit): down exactly 5 of every 30 min, on every server."""
+    failures = ("{mtbf: {dist: constant, value: 25 min}, "
+                "mttr: {dist: constant, value: 5 min}, basis: calendar}")
+    body = CALENDAR_FAILURE_CASES[case].replace("{failures}", failures)
+    sc = scenario(f"linelab: 2\nname: clock\nhorizon: 20 d\n{textwrap.dedent(body)}")
+    rep = run_replication(sc)
+    for unit in rep.stations["m"].units.values():
+        assert unit["down"] == pytest.approx(1 / 6, abs=1e-9)
+
+
+@pytest.mark.parametrize("how", ["operated_by: op", "tending: {by: op, time: 3 h}"])
+def test_a_station_with_shifts_starts_nothing_off_shift(how: str) -> None:
+    """Two machines, one operator around the clock, the station works 06:00-14:00; the step
+    with the operator lasts 3 h (the whole operation, or the tending before 1 min alone).
+    Starts at 06:00, 09:00 and 12:00; the machine still waiting for the operator at 14:00
+    waits for the next morning (it would otherwise start at 15:00, off shift): 3 parts a day."""
+    process = "3 h" if how.startswith("operated") else "1 min"
+    sc = scenario(
+        f"""
+        linelab: 2
+        name: no start off shift
+        horizon: 10 d
+        calendar: {{shifts: [{{name: early, start: "06:00", end: "14:00"}}]}}
+        resources: [{{name: op, kind: operator, count: 1}}]
+        stations:
+          - {{name: m, servers: 2, process: {process}, {how}, shifts: [early]}}
+        """
+    )
+    rep = run_replication(sc)
+    assert rep.departed == 30
+    assert rep.resources["op"].utilization == pytest.approx(9 / 24, abs=1e-9)
+
+
+LATHES = """
+linelab: 2
+name: operator leaves
+horizon: 30 d
+resources: [{{name: op, kind: operator, count: 1}}]
+stations:
+  - name: lathe
+    servers: {servers}
+    process: 10 min
+    operated_by: op
+    failures:
+      mtbf: {{dist: constant, value: 50 min}}
+      mttr: {{dist: constant, value: 10 min}}
+"""
+
+
+def test_an_operator_leaves_a_broken_machine() -> None:
+    """operated_by without a repair crew: the operator is released while the machine is down
+    (50 min of processing between failures, 10 min repair) and is idle then."""
+    rep = run_replication(scenario(LATHES.format(servers=1)))
+    op = rep.resources["op"].states
+    assert op["operating"] == pytest.approx(5 / 6, abs=1e-6)
+    assert op["idle"] == pytest.approx(1 / 6, abs=1e-6)
+    assert rep.throughput_per_hour == pytest.approx(5, rel=1e-4)
+    # With two such lathes the operator runs the other one during a repair: never idle, and
+    # the pair makes 6 parts/h (held through repairs, the operator would make only 5).
+    two = run_replication(scenario(LATHES.format(servers=2)))
+    assert two.resources["op"].states["operating"] == pytest.approx(1.0)
+    assert two.throughput_per_hour == pytest.approx(6, rel=1e-3)
