@@ -330,13 +330,17 @@ class Fleet:
 
     def _dispatch(self, v: Vehicle, batch: list[Request], now: float) -> None:
         v.cargo = batch
-        pickup = batch[0].pickup
-        d = self.travel[v.at][pickup]
+        self._drive(v, batch[0].pickup, 1, V_EMPTY, now)
+
+    def _drive(self, v: Vehicle, to: int, step: int, state: int, now: float) -> None:
+        """Send ``v`` from its point to the point ``to`` in the timer state ``state``
+        (draining its battery, if any); on arrival it carries on with step ``step``."""
+        d = self.travel[v.at][to]
         if self.battery is not None:
-            self.battery.drive(v, v.at, pickup)
-        v.at = pickup
-        v.step = 1
-        v.timer.set(V_EMPTY, now)
+            self.battery.drive(v, v.at, to)
+        v.at = to
+        v.step = step
+        v.timer.set(state, now)
         self._after(v, d)
 
     def _after(self, v: Vehicle, d: float) -> None:
@@ -355,15 +359,8 @@ class Fleet:
             self._after(v, self.load * len(cargo))
         elif step == 2:  # loaded: the servers are free; go to the destination
             cargo = v.cargo
-            drop = cargo[0].drop
-            d = self.travel[v.at][drop]
-            if self.battery is not None:
-                self.battery.drive(v, v.at, drop)
-            v.at = drop
-            v.step = 3
-            v.timer.set(V_LOADED, now)
             self.trips += 1
-            self._after(v, d)
+            self._drive(v, cargo[0].drop, 3, V_LOADED, now)
             for req in cargo:
                 server = req.server
                 v.parts.append(server.part)
@@ -411,13 +408,7 @@ class Fleet:
                 return
         park = self.park
         if park is not None and v.at != park:
-            v.step = 5
-            v.timer.set(V_EMPTY, now)
-            d = self.travel[v.at][park]
-            if self.battery is not None:
-                self.battery.drive(v, v.at, park)
-            v.at = park
-            self._after(v, d)
+            self._drive(v, park, 5, V_EMPTY, now)
             return
         v.timer.set(V_IDLE, now)
         self.free.append(v)

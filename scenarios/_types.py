@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -18,6 +19,7 @@ __all__ = [
     "Name",
     "StrictFloat",
     "StrictInt",
+    "by_name",
     "field_problem",
     "name_problem",
 ]
@@ -30,6 +32,26 @@ MODEL_CONFIG = ConfigDict(
     ser_json_inf_nan="strings",
 )
 """Configuration shared by every scenario model."""
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def by_name(items: Iterable[_N], name: str) -> _N:
+    """The first of ``items`` called ``name`` (stations, resources, shifts, …).
+
+    Raises:
+        KeyError: ``name``, when none is called so.
+    """
+    for item in items:
+        if item.name == name:
+            return item
+    raise KeyError(name)
 
 
 def _to_seconds(value: Any) -> Any:

@@ -20,15 +20,22 @@ covers the longest task and the trip to a charger (:func:`reserve_issue`), is ch
 from __future__ import annotations
 
 import math
-import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ._types import MODEL_CONFIG, Name, StrictFloat, field_problem
-from .power import POWER_UNITS, parse_power
-from .units import UNITS, show_value
+from .power import parse_power
+from .units import (
+    ENERGY_UNITS,
+    POWER_UNITS,
+    USE_UNITS,
+    parse_quantity,
+    quantity_input,
+    quantity_pattern,
+    show_value,
+)
 
 __all__ = [
     "ENERGY_UNITS",
@@ -41,68 +48,17 @@ __all__ = [
     "reserve_issue",
 ]
 
-ENERGY_UNITS: dict[str, float] = {"wh": 0.001, "kwh": 1.0, "mwh": 1000.0}
-"""Accepted energy units (case-insensitive) and their size in kWh."""
-USE_UNITS: dict[str, float] = {
-    "kwh/m": 1.0,
-    "wh/m": 0.001,
-    "kwh/km": 0.001,
-    "wh/km": 1e-6,
-}
-"""Accepted units of consumption per distance (case-insensitive) and their size in kWh/m."""
-
 MAX_ENERGY_KWH = 1_000_000.0
 """Largest battery, in kWh (1 GWh: more is a unit mistake)."""
 MAX_USE_KWH_M = 1000.0
 """Largest consumption, in kWh per metre: more is a unit mistake."""
 
-_NUMBER = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_QUANTITY_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\s\d.+-][^\s]*)?\s*$")
-
-
-def _any_case(word: str) -> str:
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
-
-
-def _pattern(units: dict[str, float]) -> str:
-    spelled = "|".join(_any_case(u) for u in sorted(units, key=len, reverse=True))
-    return rf"^\s*\+?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*(?:{spelled})?\s*$"
-
-
-ENERGY_PATTERN = _pattern(ENERGY_UNITS)
+ENERGY_PATTERN = quantity_pattern(ENERGY_UNITS)
 """JSON Schema ``pattern`` of an energy written as text."""
-USE_PATTERN = _pattern(USE_UNITS)
+USE_PATTERN = quantity_pattern(USE_UNITS)
 """JSON Schema ``pattern`` of a consumption per metre written as text."""
-CHARGE_RATE_PATTERN = _pattern(POWER_UNITS)
+CHARGE_RATE_PATTERN = quantity_pattern(POWER_UNITS)
 """JSON Schema ``pattern`` of a charging power written as text."""
-
-
-def _kind_of(unit: str) -> str | None:
-    key = unit.lower()
-    if key in ENERGY_UNITS:
-        return "energy"
-    if key in USE_UNITS:
-        return "consumption per metre"
-    if key in POWER_UNITS:
-        return "power"
-    if key in UNITS:
-        return "time"
-    return None
-
-
-def _split(value: object, expected: str) -> tuple[float, str | None]:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"{expected}, got {show_value(value)}")
-    if not isinstance(value, str):
-        return float(value), None
-    match = _QUANTITY_RE.match(value)
-    if match is None:
-        raise ValueError(f"{expected}, got {show_value(value)}")
-    try:
-        number = float(match.group("num").replace("_", ""))
-    except ValueError:
-        raise ValueError(f"{expected}, got {show_value(value)}") from None
-    return number, match.group("unit")
 
 
 def _finite_positive(number: float, value: object, what: str, most: float, unit: str) -> float:
@@ -117,6 +73,25 @@ def _finite_positive(number: float, value: object, what: str, most: float, unit:
     return number
 
 
+def _power_for_energy(shown: str, number: float, unit: str) -> str:
+    return (
+        f"{shown} is a power, but an energy is asked here; write the battery's capacity in "
+        f"kWh or Wh, such as '{number:g} {unit}h'"
+    )
+
+
+def _energy_for_use(shown: str, number: float, unit: str) -> str:
+    if unit.lower() not in ENERGY_UNITS:  # joules: no consumption unit is made of them
+        return (
+            f"{shown} is an energy, but the energy per metre driven is asked here; write it "
+            "such as '20 Wh/m' or '0.15 kWh/km'"
+        )
+    return (
+        f"{shown} is an energy, but the energy per metre driven is asked here; write "
+        f"'{number:g} {unit}/m' (or per km)"
+    )
+
+
 def parse_energy(value: object) -> float:
     """Convert a battery capacity to float kWh: a number (kWh) or text (``"10 kWh"``).
 
@@ -124,23 +99,16 @@ def parse_energy(value: object) -> float:
         ValueError: a power (``"10 kW"``) or another kind of quantity (with a hint), an
             unknown unit, zero, negative, NaN, infinite, or more than 1 GWh.
     """
-    expected = "expected an energy like '10 kWh', '800 Wh' or a number of kWh"
-    number, unit = _split(value, expected)
-    if unit is not None:
-        kind = _kind_of(unit)
-        if kind == "power":
-            raise ValueError(
-                f"{show_value(value)} is a power, but an energy is asked here; write the "
-                f"battery's capacity in kWh or Wh, such as '{number:g} {unit}h'"
-            )
-        if kind is not None and kind != "energy":
-            raise ValueError(
-                f"{show_value(value)} is {_article(kind)} {kind}, but an energy is asked here; "
-                "write the battery's capacity, such as '10 kWh'"
-            )
-        if kind is None:
-            raise ValueError(f"unknown energy unit {unit!r} in {show_value(value)} (use kWh, Wh)")
-        number *= ENERGY_UNITS[unit.lower()]
+    number = parse_quantity(
+        value,
+        "energy",
+        expected="expected an energy like '10 kWh', '800 Wh' or a number of kWh",
+        asked="an energy",
+        write="the battery's capacity, such as '10 kWh'",
+        noun="energy",
+        known="kWh, Wh",
+        hints={"power": _power_for_energy},
+    )
     return _finite_positive(number, value, "energy", MAX_ENERGY_KWH, "kWh")
 
 
@@ -153,29 +121,31 @@ def parse_use(value: object) -> float:
             (with a hint), an unknown unit, zero, negative, NaN, infinite, or more than
             1000 kWh/m.
     """
-    expected = (
-        "expected a consumption per metre like '20 Wh/m', '0.15 kWh/km' or a number of kWh/m"
+    number = parse_quantity(
+        value,
+        "consumption per metre",
+        expected=(
+            "expected a consumption per metre like '20 Wh/m', '0.15 kWh/km' or a number of kWh/m"
+        ),
+        asked="the energy per metre driven",
+        write="it such as '20 Wh/m' or '0.15 kWh/km'",
+        noun="consumption",
+        known="kWh/m, Wh/m, kWh/km, Wh/km",
+        hints={"energy": _energy_for_use},
     )
-    number, unit = _split(value, expected)
-    if unit is not None:
-        kind = _kind_of(unit)
-        if kind == "energy":
-            raise ValueError(
-                f"{show_value(value)} is an energy, but the energy per metre driven is asked "
-                f"here; write '{number:g} {unit}/m' (or per km)"
-            )
-        if kind is not None and kind != "consumption per metre":
-            raise ValueError(
-                f"{show_value(value)} is {_article(kind)} {kind}, but the energy per metre "
-                "driven is asked here; write it such as '20 Wh/m' or '0.15 kWh/km'"
-            )
-        if kind is None:
-            raise ValueError(
-                f"unknown consumption unit {unit!r} in {show_value(value)} "
-                "(use kWh/m, Wh/m, kWh/km, Wh/km)"
-            )
-        number *= USE_UNITS[unit.lower()]
     return _finite_positive(number, value, "consumption", MAX_USE_KWH_M, "kWh/m")
+
+
+_CHARGE_RATE_HINTS = {
+    "energy": lambda shown, number, unit: (
+        f"{shown} is an energy, but a power is asked here; write the charging power in kW or "
+        "W, such as '5 kW' (a charge of E kWh at P kW takes E/P hours)"
+    ),
+    "time": lambda shown, number, unit: (
+        f"{shown} is a time, but a power is asked here; write the charging power, such as "
+        "'5 kW' (the charging time follows: energy needed / power)"
+    ),
+}
 
 
 def parse_charge_rate(value: object) -> float:
@@ -185,66 +155,29 @@ def parse_charge_rate(value: object) -> float:
         ValueError: an energy (``"5 kWh"``) or a time (with a hint), an unknown unit, zero,
             negative, NaN, infinite, or more than 100 MW.
     """
-    if isinstance(value, str):
-        _, unit = _split(value, "expected a power like '5 kW'")
-        kind = None if unit is None else _kind_of(unit)
-        if kind == "energy":
-            raise ValueError(
-                f"{show_value(value)} is an energy, but a power is asked here; write the "
-                "charging power in kW or W, such as '5 kW' (a charge of E kWh at P kW "
-                "takes E/P hours)"
-            )
-        if kind == "time":
-            raise ValueError(
-                f"{show_value(value)} is a time, but a power is asked here; write the charging "
-                "power, such as '5 kW' (the charging time follows: energy needed / power)"
-            )
-    kw = parse_power(value)
+    kw = parse_power(value, hints=_CHARGE_RATE_HINTS)
     if kw <= 0:
         raise ValueError(f"must be > 0 (a charger at 0 kW never charges), got {show_value(value)}")
     return kw
 
 
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
-
-
-def _converter(parse: Any) -> Any:
-    def convert(value: Any) -> Any:
-        try:
-            return parse(value)
-        except ValueError as exc:
-            raise PydanticCustomError("linelab", "{message}", {"message": str(exc)}) from None
-
-    return convert
-
-
 KilowattHours = Annotated[
     float,
-    BeforeValidator(
-        _converter(parse_energy),
-        json_schema_input_type=float | Annotated[str, Field(pattern=ENERGY_PATTERN)],
-    ),
+    quantity_input(parse_energy, ENERGY_PATTERN),
     Field(gt=0, allow_inf_nan=False),
 ]
 """An energy: float kWh once validated; in a file a number of kWh or ``"10 kWh"``."""
 
 KilowattHoursPerMetre = Annotated[
     float,
-    BeforeValidator(
-        _converter(parse_use),
-        json_schema_input_type=float | Annotated[str, Field(pattern=USE_PATTERN)],
-    ),
+    quantity_input(parse_use, USE_PATTERN),
     Field(gt=0, allow_inf_nan=False),
 ]
 """A consumption: float kWh/m once validated; in a file a number of kWh/m or ``"20 Wh/m"``."""
 
 ChargeRate = Annotated[
     float,
-    BeforeValidator(
-        _converter(parse_charge_rate),
-        json_schema_input_type=float | Annotated[str, Field(pattern=CHARGE_RATE_PATTERN)],
-    ),
+    quantity_input(parse_charge_rate, CHARGE_RATE_PATTERN),
     Field(gt=0, allow_inf_nan=False),
 ]
 """A charging power: float kW once validated; in a file a number of kW or ``"5 kW"``."""

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, field_validator
 from pydantic_core import PydanticCustomError
 
-from ._types import MODEL_CONFIG, Duration, Name, field_problem
+from ._types import MODEL_CONFIG, Duration, Name, by_name, field_problem
 from .units import show_value
 
 __all__ = [
@@ -221,10 +221,7 @@ class Calendar(BaseModel):
         Raises:
             KeyError: no such shift.
         """
-        for shift in self.shifts:
-            if shift.name == name:
-                return shift
-        raise KeyError(name)
+        return by_name(self.shifts, name)
 
     @property
     def shift_names(self) -> tuple[str, ...]:

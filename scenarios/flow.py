@@ -16,7 +16,6 @@ written where an acceleration is asked (or the other way round) is refused with 
 from __future__ import annotations
 
 import math
-import re
 from collections import deque
 from typing import Annotated, Any
 
@@ -24,7 +23,16 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ._types import MODEL_CONFIG, Name, field_problem
-from .units import UNITS, show_value
+from .units import (
+    ACCELERATION_UNITS,
+    LENGTH_UNITS,
+    SPEED_UNITS,
+    article,
+    parse_quantity,
+    quantity_input,
+    quantity_pattern,
+    show_value,
+)
 
 __all__ = [
     "ACCELERATION_UNITS",
@@ -43,24 +51,6 @@ __all__ = [
     "trip_time_s",
 ]
 
-LENGTH_UNITS: dict[str, float] = {"m": 1.0, "mm": 0.001, "cm": 0.01, "km": 1000.0}
-"""Accepted length units (case-insensitive) and their size in metres."""
-SPEED_UNITS: dict[str, float] = {
-    "m/s": 1.0,
-    "mm/s": 0.001,
-    "cm/s": 0.01,
-    "m/min": 1.0 / 60.0,
-    "km/h": 1000.0 / 3600.0,
-    "m/h": 1.0 / 3600.0,
-}
-"""Accepted speed units (case-insensitive) and their size in m/s."""
-ACCELERATION_UNITS: dict[str, float] = {
-    **{f"m/s{sq}": 1.0 for sq in ("2", "^2", "²", "/s")},
-    **{f"mm/s{sq}": 0.001 for sq in ("2", "^2", "²", "/s")},
-    **{f"cm/s{sq}": 0.01 for sq in ("2", "^2", "²", "/s")},
-}
-"""Accepted acceleration units (case-insensitive) and their size in m/s²."""
-
 MAX_LENGTH_M = 100_000.0
 """Longest length, in metres (100 km): more on one factory floor is a unit mistake."""
 MAX_COORDINATE_M = 100_000.0
@@ -76,91 +66,67 @@ MIN_LENGTH_M = 1e-6
 MAX_CONVEYOR_PARTS = 1_000_000
 """Most parts a conveyor may hold (``floor(length / spacing)``), like the largest buffer."""
 
-_NUMBER = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_QUANTITY_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\s\d.+-][^\s]*)?\s*$")
-
-
-def _any_case(word: str) -> str:
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
-
-
-_UNSIGNED = r"\+?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-
-
-def _pattern(units: dict[str, float]) -> str:
-    spelled = "|".join(_any_case(u) for u in sorted(units, key=len, reverse=True))
-    return rf"^\s*{_UNSIGNED}\s*(?:{spelled})?\s*$"
-
-
-LENGTH_PATTERN = _pattern(LENGTH_UNITS)
+LENGTH_PATTERN = quantity_pattern(LENGTH_UNITS)
 """JSON Schema ``pattern`` of a length written as text."""
-SPEED_PATTERN = _pattern(SPEED_UNITS)
+SPEED_PATTERN = quantity_pattern(SPEED_UNITS)
 """JSON Schema ``pattern`` of a speed written as text."""
-ACCELERATION_PATTERN = _pattern(ACCELERATION_UNITS)
+ACCELERATION_PATTERN = quantity_pattern(ACCELERATION_UNITS)
 """JSON Schema ``pattern`` of an acceleration written as text."""
 
-_KINDS: dict[str, tuple[dict[str, float], str, str]] = {
-    "length": (LENGTH_UNITS, "'12 m', '500 mm' or a number of metres", "m, mm, cm, km"),
-    "speed": (SPEED_UNITS, "'1 m/s', '60 m/min' or a number of m/s", "m/s, m/min, km/h, mm/s"),
+_KINDS: dict[str, tuple[str, str, float, str, float, str]] = {
+    "length": (
+        "'12 m', '500 mm' or a number of metres",
+        "m, mm, cm, km",
+        MAX_LENGTH_M,
+        "100 km",
+        MIN_LENGTH_M,
+        "1 micrometre",
+    ),
+    "speed": (
+        "'1 m/s', '60 m/min' or a number of m/s",
+        "m/s, m/min, km/h, mm/s",
+        MAX_SPEED_M_S,
+        "100 m/s",
+        MIN_SPEED_M_S,
+        "1e-6 m/s",
+    ),
     "acceleration": (
-        ACCELERATION_UNITS,
         "'0.5 m/s2' or a number of m/s2",
         "m/s2, m/s^2, mm/s2",
+        MAX_ACCELERATION_M_S2,
+        "100 m/s2",
+        MIN_SPEED_M_S,
+        "1e-6 m/s2",
     ),
 }
+"""Per dimension: an example for messages, the units listed when one is unknown, and the
+largest and smallest positive value accepted (in SI units, and as messages write them)."""
 
 
-def _unit_kind(unit: str) -> str | None:
-    """What the unit ``unit`` measures: a length, speed, acceleration, time, or ``None``."""
-    key = unit.lower()
-    for kind, (units, _, _) in _KINDS.items():
-        if key in units:
-            return kind
-    if key in UNITS:
-        return "time"
-    return None
-
-
-def _quantity(value: object, kind: str, *, signed: bool = False) -> float:
-    """``value`` (a number in SI units, or text with a unit) as a float of SI units."""
-    units, example, known = _KINDS[kind]
-    expected = f"expected a {kind} like {example}"
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"{expected}, got {show_value(value)}")
-    if isinstance(value, str):
-        match = _QUANTITY_RE.match(value)
-        if match is None:
-            raise ValueError(f"{expected}, got {show_value(value)}")
-        unit = match.group("unit")
-        factor = 1.0
-        if unit is not None:
-            other = _unit_kind(unit)
-            if other is not None and other != kind:
-                article = "an" if other[0] in "aeiou" else "a"
-                raise ValueError(
-                    f"{show_value(value)} is {article} {other}, but {_article(kind)} {kind} is "
-                    f"asked here; write {example}"
-                )
-            if other is None:
-                raise ValueError(
-                    f"unknown {kind} unit {unit!r} in {show_value(value)} (use {known})"
-                )
-            factor = units[unit.lower()]
-        try:
-            number = float(match.group("num").replace("_", "")) * factor
-        except ValueError:
-            raise ValueError(f"{expected}, got {show_value(value)}") from None
-    else:
-        number = float(value)
+def _quantity(value: object, kind: str) -> float:
+    """``value`` (a number in SI units, or text with a unit) as a float of SI units, checked
+    to be finite, not negative, and 0 or within the bounds of ``kind`` in :data:`_KINDS`."""
+    example, known, most, most_text, least, least_text = _KINDS[kind]
+    number = parse_quantity(
+        value,
+        kind,
+        expected=f"expected a {kind} like {example}",
+        asked=f"{article(kind)} {kind}",
+        write=example,
+        noun=kind,
+        known=known,
+    )
     if not math.isfinite(number):
         raise ValueError(f"must be a finite {kind}, got {show_value(value)}")
-    if number < 0 and not signed:
+    if number < 0:
         raise ValueError(f"must be >= 0 (a {kind} is never negative), got {show_value(value)}")
+    if number > most:
+        raise ValueError(f"must be at most {most_text}, got {show_value(value)}; check the unit")
+    if 0 < number < least:
+        raise ValueError(
+            f"is below {least_text}, got {show_value(value)}; check the number and the unit"
+        )
     return number
-
-
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
 
 
 def parse_length(value: object) -> float:
@@ -170,14 +136,7 @@ def parse_length(value: object) -> float:
         ValueError: not a length (a speed or a time, say), an unknown unit, negative, NaN,
             infinite, more than 100 km, or positive but below 1 µm.
     """
-    metres = _quantity(value, "length")
-    if metres > MAX_LENGTH_M:
-        raise ValueError(f"must be at most 100 km, got {show_value(value)}; check the unit")
-    if 0 < metres < MIN_LENGTH_M:
-        raise ValueError(
-            f"is below 1 micrometre, got {show_value(value)}; check the number and the unit"
-        )
-    return metres
+    return _quantity(value, "length")
 
 
 def parse_speed(value: object) -> float:
@@ -187,14 +146,7 @@ def parse_speed(value: object) -> float:
         ValueError: not a speed (an acceleration, say, with a hint), an unknown unit,
             negative, NaN, infinite, more than 100 m/s, or positive but below 1 µm/s.
     """
-    speed = _quantity(value, "speed")
-    if speed > MAX_SPEED_M_S:
-        raise ValueError(f"must be at most 100 m/s, got {show_value(value)}; check the unit")
-    if 0 < speed < MIN_SPEED_M_S:
-        raise ValueError(
-            f"is below 1e-6 m/s, got {show_value(value)}; check the number and the unit"
-        )
-    return speed
+    return _quantity(value, "speed")
 
 
 def parse_acceleration(value: object) -> float:
@@ -204,52 +156,26 @@ def parse_acceleration(value: object) -> float:
         ValueError: not an acceleration (a speed such as ``"0.5 m/s"``, with a hint), an
             unknown unit, negative, NaN, infinite, or more than 100 m/s².
     """
-    accel = _quantity(value, "acceleration")
-    if accel > MAX_ACCELERATION_M_S2:
-        raise ValueError(f"must be at most 100 m/s2, got {show_value(value)}; check the unit")
-    if 0 < accel < MIN_SPEED_M_S:
-        raise ValueError(
-            f"is below 1e-6 m/s2, got {show_value(value)}; check the number and the unit"
-        )
-    return accel
-
-
-def _converter(parse: Any) -> Any:
-    def convert(value: Any) -> Any:
-        try:
-            return parse(value)
-        except ValueError as exc:
-            raise PydanticCustomError("linelab", "{message}", {"message": str(exc)}) from None
-
-    return convert
+    return _quantity(value, "acceleration")
 
 
 Metres = Annotated[
     float,
-    BeforeValidator(
-        _converter(parse_length),
-        json_schema_input_type=float | Annotated[str, Field(pattern=LENGTH_PATTERN)],
-    ),
+    quantity_input(parse_length, LENGTH_PATTERN),
     Field(ge=0, allow_inf_nan=False),
 ]
 """A length: float metres once validated; in a file a number of metres or ``"12 m"``."""
 
 Speed = Annotated[
     float,
-    BeforeValidator(
-        _converter(parse_speed),
-        json_schema_input_type=float | Annotated[str, Field(pattern=SPEED_PATTERN)],
-    ),
+    quantity_input(parse_speed, SPEED_PATTERN),
     Field(ge=0, allow_inf_nan=False),
 ]
 """A speed: float m/s once validated; in a file a number of m/s or ``"1 m/s"``."""
 
 Acceleration = Annotated[
     float,
-    BeforeValidator(
-        _converter(parse_acceleration),
-        json_schema_input_type=float | Annotated[str, Field(pattern=ACCELERATION_PATTERN)],
-    ),
+    quantity_input(parse_acceleration, ACCELERATION_PATTERN),
     Field(ge=0, allow_inf_nan=False),
 ]
 """An acceleration: float m/s² once validated; in a file a number of m/s² or ``"0.5 m/s2"``."""

@@ -300,20 +300,12 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[Path, Any, list[Any]]:
             may_skip_tag
             and isinstance(current, dict)
             and isinstance(part, str)
-            and part in MODEL_KINDS
-            and current.get("model") == part
+            and (
+                (part in MODEL_KINDS and current.get("model") == part)
+                or (part in DIST_KINDS and current.get("dist") == part)
+            )
         ):
-            rest.pop(0)
-            may_skip_tag = False
-            continue
-        if (
-            may_skip_tag
-            and isinstance(current, dict)
-            and isinstance(part, str)
-            and part in DIST_KINDS
-            and current.get("dist") == part
-        ):
-            rest.pop(0)
+            rest.pop(0)  # the tagged branch of a time model or a distribution
             may_skip_tag = False
             continue
         in_mapping = isinstance(current, dict) and isinstance(part, str) and part in current

@@ -25,7 +25,16 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ._types import MODEL_CONFIG, DisplayName, Duration, Name, StrictFloat, StrictInt, field_problem
+from ._types import (
+    MODEL_CONFIG,
+    DisplayName,
+    Duration,
+    Name,
+    StrictFloat,
+    StrictInt,
+    by_name,
+    field_problem,
+)
 from .assembly import Assembly
 from .calendar import Calendar
 from .checks import (
@@ -346,10 +355,7 @@ class Scenario(BaseModel):
         Raises:
             KeyError: no such station.
         """
-        for station in self.stations:
-            if station.name == name:
-                return station
-        raise KeyError(name)
+        return by_name(self.stations, name)
 
     def resource(self, name: str) -> Resource:
         """The resource called ``name``.
@@ -357,10 +363,7 @@ class Scenario(BaseModel):
         Raises:
             KeyError: no such resource.
         """
-        for resource in self.resources:
-            if resource.name == name:
-                return resource
-        raise KeyError(name)
+        return by_name(self.resources, name)
 
     def vehicle_home(self, name: str) -> str | None:
         """Layout point where the units of the vehicle ``name`` start: its ``park`` if given,

@@ -8,14 +8,13 @@ hint: the energy is what LineLab computes, by integrating power over the time in
 from __future__ import annotations
 
 import math
-import re
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field
 
 from ._types import MODEL_CONFIG
-from .units import show_value
+from .units import NUMBER, POWER_UNITS, parse_quantity, quantity_input, show_value
 
 __all__ = [
     "MAX_POWER_KW",
@@ -29,50 +28,42 @@ __all__ = [
 MAX_POWER_KW = 100_000.0
 """Largest power accepted for one unit, in kW (100 MW: more is a unit mistake)."""
 
-POWER_UNITS: dict[str, float] = {"w": 0.001, "kw": 1.0, "mw": 1000.0}
-"""Accepted power units (case-insensitive) and their size in kW."""
-
-_ENERGY_UNITS = {"wh", "kwh", "mwh", "j", "kj", "mj"}
-
-_NUMBER = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_POWER_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\s\d.+-][^\s]*)?\s*$")
-
-POWER_PATTERN = rf"^\s*{_NUMBER}\s*(?:[kKmM]?[wW])?\s*$"
+POWER_PATTERN = rf"^\s*{NUMBER}\s*(?:[kKmM]?[wW])?\s*$"
 """Regular expression (JSON Schema ``pattern``) of a power written as text."""
 
 _EXPECTED = "expected a power like '7.5 kW', '500 W' or a number of kW"
 
 
-def parse_power(value: object) -> float:
+def _energy_for_power(shown: str, number: float, unit: str) -> str:
+    return (
+        f"{shown} is an energy, but a power is asked here; write the power drawn in this "
+        "state (kW or W) and LineLab integrates it over time"
+    )
+
+
+def parse_power(
+    value: object, *, hints: Mapping[str, Callable[[str, float, str], str]] | None = None
+) -> float:
     """Convert a power to float kW: a number (kW) or text ``"<number> <unit>"`` (W, kW, MW).
 
+    ``hints`` replaces the message for a unit of another dimension (``"energy"``,
+    ``"time"``, …), as in :func:`scenarios.units.parse_quantity`.
+
     Raises:
-        ValueError: not a power, an energy unit such as ``kWh``, an unknown unit, a negative,
-            NaN or infinite value, or more than :data:`MAX_POWER_KW`.
+        ValueError: not a power, an energy unit such as ``kWh`` or another kind of quantity
+            (with a hint), an unknown unit, a negative, NaN or infinite value, or more than
+            :data:`MAX_POWER_KW`.
     """
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"{_EXPECTED}, got {show_value(value)}")
-    if isinstance(value, str):
-        match = _POWER_RE.match(value)
-        if match is None:
-            raise ValueError(f"{_EXPECTED}, got {show_value(value)}")
-        unit = (match.group("unit") or "kw").lower()
-        if unit in _ENERGY_UNITS:
-            raise ValueError(
-                f"{show_value(value)} is an energy, but a power is asked here; write the power "
-                "drawn in this state (kW or W) and LineLab integrates it over time"
-            )
-        if unit not in POWER_UNITS:
-            raise ValueError(
-                f"unknown power unit {match.group('unit')!r} in {show_value(value)} "
-                "(use W, kW or MW)"
-            )
-        try:
-            number = float(match.group("num").replace("_", "")) * POWER_UNITS[unit]
-        except ValueError:
-            raise ValueError(f"{_EXPECTED}, got {show_value(value)}") from None
-    else:
-        number = float(value)
+    number = parse_quantity(
+        value,
+        "power",
+        expected=_EXPECTED,
+        asked="a power",
+        write="'7.5 kW', '500 W' or a number of kW",
+        noun="power",
+        known="W, kW or MW",
+        hints={"energy": _energy_for_power, **(hints or {})},
+    )
     if not math.isfinite(number):
         raise ValueError(f"must be a finite power, got {show_value(value)}")
     if number < 0:
@@ -84,19 +75,9 @@ def parse_power(value: object) -> float:
     return number
 
 
-def _to_kw(value: Any) -> Any:
-    try:
-        return parse_power(value)
-    except ValueError as exc:
-        raise PydanticCustomError("linelab", "{message}", {"message": str(exc)}) from None
-
-
 Kilowatts = Annotated[
     float,
-    BeforeValidator(
-        _to_kw,
-        json_schema_input_type=float | Annotated[str, Field(pattern=POWER_PATTERN)],
-    ),
+    quantity_input(parse_power, POWER_PATTERN),
     Field(ge=0, allow_inf_nan=False),
 ]
 """Power: float kW once validated; in a file a number of kW or ``"7.5 kW"``, ``"500 W"``."""

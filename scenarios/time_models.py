@@ -42,7 +42,7 @@ from pydantic_core import PydanticCustomError
 
 from ._types import MODEL_CONFIG, Duration, DurationInput, Name, StrictFloat, field_problem
 from .distributions import Distribution
-from .units import _NUMBER, show_value
+from .units import NUMBER, dimension_of, show_value
 
 __all__ = [
     "MODEL_KINDS",
@@ -71,7 +71,7 @@ _VARIATION_DOC = (
 
 # --------------------------------------------------------------------------- quantities
 
-_QTY_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\s\d.+-].*?)?\s*$")
+_QTY_RE = re.compile(rf"^\s*(?P<num>{NUMBER})\s*(?P<unit>[^\s\d.+-].*?)?\s*$")
 
 LENGTH_UNITS: dict[str, float] = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 """Length units (case-sensitive) and their size in metres."""
@@ -100,8 +100,6 @@ ANGLE_UNITS: dict[str, float] = {"rad": 1.0, "deg": math.pi / 180.0, "°": math.
 POWER_UNITS: dict[str, float] = {"kW": 1.0, "W": 0.001, "MW": 1000.0}
 """Power units and their size in kW."""
 
-_ENERGY_UNITS = {"kwh", "wh", "mwh", "j", "kj", "mj"}
-
 
 def _problem(message: str) -> PydanticCustomError:
     return PydanticCustomError("linelab", "{message}", {"message": message})
@@ -129,7 +127,7 @@ def _quantity(what: str, units: dict[str, float], si: str, example: str) -> Call
             if unit is not None:
                 if unit not in units:
                     hint = ""
-                    if what == "a power" and unit.lower() in _ENERGY_UNITS:
+                    if what == "a power" and dimension_of(unit) == "energy":
                         hint = f"; '{unit}' is an energy unit, a power is asked (kW)"
                     else:
                         lowered = {u.lower(): u for u in units}

@@ -8,8 +8,35 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
 
-__all__ = ["MAX_DURATION_S", "MIN_DURATION_S", "UNITS", "format_seconds", "parse_duration"]
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "ACCELERATION_UNITS",
+    "DIMENSIONS",
+    "ENERGY_UNITS",
+    "LENGTH_UNITS",
+    "MAX_DURATION_S",
+    "MIN_DURATION_S",
+    "NUMBER",
+    "POWER_UNITS",
+    "QUANTITY_RE",
+    "SPEED_UNITS",
+    "UNITS",
+    "USE_UNITS",
+    "article",
+    "dimension_of",
+    "format_seconds",
+    "parse_duration",
+    "parse_quantity",
+    "quantity_input",
+    "quantity_pattern",
+    "split_quantity",
+    "to_pydantic",
+]
 
 MAX_DURATION_S = 1e9
 """Largest duration accepted anywhere, in seconds (about 31.7 years).
@@ -56,16 +83,164 @@ UNITS: dict[str, float] = {
 }
 """Accepted unit spellings (case-insensitive) and their length in seconds."""
 
-_NUMBER = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_DURATION_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\s\d.+-][^\s]*)?\s*$")
+LENGTH_UNITS: dict[str, float] = {"m": 1.0, "mm": 0.001, "cm": 0.01, "km": 1000.0}
+"""Accepted length units (case-insensitive) and their size in metres."""
+SPEED_UNITS: dict[str, float] = {
+    "m/s": 1.0,
+    "mm/s": 0.001,
+    "cm/s": 0.01,
+    "m/min": 1.0 / 60.0,
+    "km/h": 1000.0 / 3600.0,
+    "m/h": 1.0 / 3600.0,
+}
+"""Accepted speed units (case-insensitive) and their size in m/s."""
+ACCELERATION_UNITS: dict[str, float] = {
+    **{f"m/s{sq}": 1.0 for sq in ("2", "^2", "²", "/s")},
+    **{f"mm/s{sq}": 0.001 for sq in ("2", "^2", "²", "/s")},
+    **{f"cm/s{sq}": 0.01 for sq in ("2", "^2", "²", "/s")},
+}
+"""Accepted acceleration units (case-insensitive) and their size in m/s²."""
+POWER_UNITS: dict[str, float] = {"w": 0.001, "kw": 1.0, "mw": 1000.0}
+"""Accepted power units (case-insensitive) and their size in kW."""
+ENERGY_UNITS: dict[str, float] = {"wh": 0.001, "kwh": 1.0, "mwh": 1000.0}
+"""Accepted energy units (case-insensitive) and their size in kWh."""
+USE_UNITS: dict[str, float] = {
+    "kwh/m": 1.0,
+    "wh/m": 0.001,
+    "kwh/km": 0.001,
+    "wh/km": 1e-6,
+}
+"""Accepted units of consumption per distance (case-insensitive) and their size in kWh/m."""
+
+DIMENSIONS: dict[str, dict[str, float]] = {
+    "time": UNITS,
+    "length": LENGTH_UNITS,
+    "speed": SPEED_UNITS,
+    "acceleration": ACCELERATION_UNITS,
+    "power": POWER_UNITS,
+    "energy": ENERGY_UNITS,
+    "consumption per metre": USE_UNITS,
+}
+"""Every dimension a quantity in a file may have: its accepted units (lower case) and their
+size in the dimension's stored unit (s, m, m/s, m/s², kW, kWh, kWh/m). No unit spelling
+stands in two dimensions, so a unit names its dimension."""
+
+_RECOGNISED_ONLY = {"j": "energy", "kj": "energy", "mj": "energy"}
+"""Units no field accepts but that are recognised, to say what was written instead."""
+
+
+def dimension_of(unit: str) -> str | None:
+    """The dimension (a key of :data:`DIMENSIONS`) that ``unit`` measures (any case), or
+    ``None`` for a unit LineLab does not know."""
+    key = unit.lower()
+    for dimension, units in DIMENSIONS.items():
+        if key in units:
+            return dimension
+    return _RECOGNISED_ONLY.get(key)
+
+
+NUMBER = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+"""Regular expression of a number as written in a file (``_`` separators allowed)."""
+_UNSIGNED = r"\+?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+
+QUANTITY_RE = re.compile(rf"^\s*(?P<num>{NUMBER})\s*(?P<unit>[^\s\d.+-][^\s]*)?\s*$")
+"""A quantity written as text: a number, optional spaces, an optional unit (one word)."""
 
 
 def _any_case(word: str) -> str:
-    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def quantity_pattern(units: dict[str, float]) -> str:
+    """JSON Schema ``pattern`` of a non-negative quantity written as text with one of
+    ``units`` (any case) or none."""
+    spelled = "|".join(_any_case(u) for u in sorted(units, key=len, reverse=True))
+    return rf"^\s*{_UNSIGNED}\s*(?:{spelled})?\s*$"
+
+
+def split_quantity(value: object, expected: str) -> tuple[float, str | None]:
+    """Split a quantity from a file into its number and its unit as written (``None`` for a
+    bare number or text without a unit); the number is not yet scaled to any unit.
+
+    Raises:
+        ValueError: ``"{expected}, got <value>"`` when ``value`` is not a number nor text of
+            the form ``"<number> <unit>"``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{expected}, got {show_value(value)}")
+    if not isinstance(value, str):
+        return float(value), None
+    match = QUANTITY_RE.match(value)
+    if match is None:
+        raise ValueError(f"{expected}, got {show_value(value)}")
+    try:
+        number = float(match.group("num").replace("_", ""))
+    except ValueError:  # e.g. "1__0" slipped through the pattern
+        raise ValueError(f"{expected}, got {show_value(value)}") from None
+    return number, match.group("unit")
+
+
+def parse_quantity(
+    value: object,
+    dimension: str,
+    *,
+    expected: str,
+    asked: str,
+    write: str,
+    noun: str,
+    known: str,
+    hints: Mapping[str, Callable[[str, float, str], str]] | None = None,
+) -> float:
+    """Convert a quantity of ``dimension`` to a float in its stored unit (see
+    :data:`DIMENSIONS`): a number (already in that unit), or text ``"<number> <unit>"``.
+
+    The messages are the caller's: ``expected`` for what is not a quantity at all; for a
+    unit of another dimension ``"<value> is a <other>, but <asked> is asked here; write
+    <write>"`` unless ``hints`` has a message for that dimension (called with the value as
+    shown, the number and the unit as written); for an unknown unit ``"unknown <noun> unit
+    '<unit>' in <value> (use <known>)"``. Sign, finiteness and range are left to the caller.
+
+    Raises:
+        ValueError: with one of the messages above.
+    """
+    number, unit = split_quantity(value, expected)
+    if unit is None:
+        return number
+    units = DIMENSIONS[dimension]
+    key = unit.lower()
+    if key in units:
+        return number * units[key]
+    shown = show_value(value)
+    other = dimension_of(unit)
+    if other is not None and other != dimension:
+        if hints is not None and other in hints:
+            raise ValueError(hints[other](shown, number, unit))
+        raise ValueError(
+            f"{shown} is {article(other)} {other}, but {asked} is asked here; write {write}"
+        )
+    raise ValueError(f"unknown {noun} unit {unit!r} in {shown} (use {known})")
+
+
+def article(word: str) -> str:
+    """The indefinite article for ``word`` in a message: ``"an"`` before a vowel, else ``"a"``."""
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def to_pydantic(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Wrap a parser that raises :class:`ValueError` as a pydantic ``BeforeValidator``
+    function whose error carries the parser's message unchanged."""
+
+    def convert(value: Any) -> Any:
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise PydanticCustomError("linelab", "{message}", {"message": str(exc)}) from None
+
+    return convert
 
 
 DURATION_PATTERN = (
-    rf"^\s*{_NUMBER}\s*"
+    rf"^\s*{NUMBER}\s*"
     rf"(?:{'|'.join(_any_case(u) for u in sorted(UNITS, key=len, reverse=True))})?\s*$"
 )
 """Regular expression (JSON Schema ``pattern``) of a duration written as text."""
@@ -153,7 +328,7 @@ def parse_duration(value: object) -> float:
         return _check_range(value, value)
     if not isinstance(value, str):
         raise ValueError(f"{_EXPECTED}, got {show_value(value)}")
-    match = _DURATION_RE.match(value)
+    match = QUANTITY_RE.match(value)
     if match is None:
         raise ValueError(f"{_EXPECTED}, got {show_value(value)}")
     unit = match.group("unit")
@@ -174,6 +349,16 @@ def parse_duration(value: object) -> float:
     if seconds == 0.0 and re.search(r"[1-9]", match.group("num").lower().split("e")[0]):
         raise ValueError(f"is too close to 0 to be represented, got {show_value(value)}")
     return _check_range(seconds, value)
+
+
+def quantity_input(parse: Callable[[Any], Any], pattern: str) -> BeforeValidator:
+    """The ``BeforeValidator`` of a quantity field: ``parse`` converts what the file holds
+    (its :class:`ValueError` becomes the field's error), and the JSON Schema accepts a number
+    or text matching ``pattern``."""
+    return BeforeValidator(
+        to_pydantic(parse),
+        json_schema_input_type=float | Annotated[str, Field(pattern=pattern)],
+    )
 
 
 def format_seconds(seconds: float) -> str:

@@ -61,6 +61,12 @@ class FieldRule:
     refusal: str = ""
 
 
+def _absent(how: str, has: str) -> FieldRule:
+    """A field the recursion represents only when it is not given: ``how`` says why, ``has``
+    what the refused element has (``"has tending"``)."""
+    return FieldRule(how, required=None, refusal=f"{{where}} {has} ({how})")
+
+
 _SAMPLED = FieldRule("drawn with the event engine's sampler from the same random stream")
 _DIST_PARAMETER = FieldRule(
     "a parameter of the time distribution: the same sampler draws the same times"
@@ -113,36 +119,12 @@ FAST_PATH_FIELDS: dict[type[BaseModel], dict[str, FieldRule]] = {
         "process": _SAMPLED,
         "buffer": FieldRule("blocking after service with this many places; none: unlimited"),
 
-        "tending": FieldRule(
-            "the recursion models no tending",
-            required=None,
-            refusal="{where} has tending (the recursion models no tending)",
-        ),
-        "operated_by": FieldRule(
-            "the recursion models no operators",
-            required=None,
-            refusal="{where} has operated_by (the recursion models no operators)",
-        ),
-        "failures": FieldRule(
-            "the recursion models no failures",
-            required=None,
-            refusal="{where} has failures (the recursion models no failures)",
-        ),
-        "setup": FieldRule(
-            "the recursion models no setups",
-            required=None,
-            refusal="{where} has setup (the recursion models no setups)",
-        ),
-        "power": FieldRule(
-            "the fast path computes no energy",
-            required=None,
-            refusal="{where} has power (the fast path computes no energy)",
-        ),
-        "shifts": FieldRule(
-            "the recursion has no shifts",
-            required=None,
-            refusal="{where} has shifts (the recursion has no shifts)",
-        ),
+        "tending": _absent("the recursion models no tending", "has tending"),
+        "operated_by": _absent("the recursion models no operators", "has operated_by"),
+        "failures": _absent("the recursion models no failures", "has failures"),
+        "setup": _absent("the recursion models no setups", "has setup"),
+        "power": _absent("the fast path computes no energy", "has power"),
+        "shifts": _absent("the recursion has no shifts", "has shifts"),
         "scrap": FieldRule(
             "the recursion scraps nothing",
             required=0.0,
@@ -150,31 +132,15 @@ FAST_PATH_FIELDS: dict[type[BaseModel], dict[str, FieldRule]] = {
         ),
         "price": FieldRule("a purchase price, used by economics only; no effect on the flow"),
         "at": FieldRule("a position on the floor; without transport it moves nothing"),
-        "transport": FieldRule(
-            "the recursion models no vehicles",
-            required=None,
-            refusal="{where} has transport (the recursion models no vehicles)",
-        ),
-        "conveyor": FieldRule(
-            "the recursion models no conveyors",
-            required=None,
-            refusal="{where} has a conveyor (the recursion models no conveyors)",
-        ),
+        "transport": _absent("the recursion models no vehicles", "has transport"),
+        "conveyor": _absent("the recursion models no conveyors", "has a conveyor"),
         "assembly": FieldRule(
             "the recursion models one part stream, no joins",
             required=None,
             refusal="{where} is an assembly station (the recursion models no joins)",
         ),
-        "batch": FieldRule(
-            "the recursion moves parts one by one",
-            required=None,
-            refusal="{where} makes trays (the recursion moves parts one by one)",
-        ),
-        "unbatch": FieldRule(
-            "the recursion moves parts one by one",
-            required=None,
-            refusal="{where} opens trays (the recursion moves parts one by one)",
-        ),
+        "batch": _absent("the recursion moves parts one by one", "makes trays"),
+        "unbatch": _absent("the recursion moves parts one by one", "opens trays"),
     },
     scenarios.Constant: {"dist": _DIST_PARAMETER, "value": _DIST_PARAMETER},
     scenarios.Exponential: {"dist": _DIST_PARAMETER, "mean": _DIST_PARAMETER},
