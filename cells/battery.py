@@ -71,9 +71,6 @@ class Charging:
     states = CHARGING_STATES
     """State names of the fleet's vehicles."""
 
-    states = CHARGING_STATES
-    """State names of the fleet's vehicles."""
-
     def __init__(
         self,
         capacity: float,

@@ -105,6 +105,11 @@ class Resource:
                 return
         raise ValueError(f"resource {self.name!r}: no request to withdraw")
 
+    def pending(self) -> list[Requester]:
+        """The requesters still waiting for a unit, in the order they asked (each can be
+        :meth:`withdraw`-n)."""
+        return [r for r, _ in self.requests]
+
     def release(self, unit: Unit, now: float) -> None:
         """``unit`` has finished its task: the oldest request gets it, else it is free (or goes
         off shift outside working time)."""

@@ -47,7 +47,7 @@ from typing import Any
 import simpy
 from simpy.events import Timeout
 
-from cells.equipment import Equipment
+from cells.equipment import DOWN, Equipment
 from cells.station import Server, _server_freed
 
 VEHICLE_STATES: tuple[str, ...] = (
@@ -313,12 +313,24 @@ class Fleet:
 
     def _place_freed(self, dest: Any, now: float) -> None:
         """A place freed at ``dest`` while requests for it waited: send an idle vehicle; if
-        none can use the place, the next waiter at ``dest`` gets it."""
+        none can use the place, the next waiter at ``dest`` gets it.
+
+        The place is passed on also when :meth:`_room` says none is left but one of this
+        fleet's vehicles waits (blocked) at ``dest``: that vehicle counts as on its way in
+        ``inbound``, so the room it is promised is exactly the place it waits for; keeping the
+        place back would leave it blocked at an idle station for ever."""
         if self.on_shift and self.free:
             self._assign(now)
         # Otherwise a vehicle that becomes free looks at the room here again (``_take``).
         waiters = dest.waiters
-        if self._room(dest) >= 1 and waiters and dest.can_accept():
+        if (
+            waiters
+            and dest.can_accept()
+            and (
+                self._room(dest) >= 1
+                or any(isinstance(w, Vehicle) and w.fleet is self for w in waiters)
+            )
+        ):
             waiter = waiters.popleft()
             if isinstance(waiter, Server):
                 part = waiter.part
@@ -365,7 +377,10 @@ class Fleet:
                 server = req.server
                 v.parts.append(server.part)
                 server.part = None
-                _server_freed(req.station, server, now)
+                if server.timer.state == DOWN:  # calendar failure: it stays under repair
+                    req.station.unloaded_while_down(server, now)
+                else:
+                    _server_freed(req.station, server, now)
         elif step == 3:  # at the destination: unload
             v.step = 4
             v.timer.set(V_HANDLING, now)

@@ -6,7 +6,9 @@ it first walks there (unit state ``walking``; the server stays in its ``waiting_
 ``down`` state), then takes the state it was asked for (tending, operating, repairing) and the
 server is granted the unit. The walk takes the travel time along the shortest aisles
 (``times[from][to]``, s, from :func:`cells.vehicles.travel_table`). A unit stays where it
-worked last; it walks only when it is needed elsewhere.
+worked last; it walks only when it is needed elsewhere. A request withdrawn while its unit
+walks there (the station failed, or its working time ended) cancels the walk: on arrival the
+unit serves the next request or is free where it stands.
 
 Dispatch stays first come, first served (as for every resource): a free unit is the one idle
 longest, a released unit serves the oldest request, wherever it is. Walking counts as working
@@ -62,6 +64,10 @@ class WalkingResource(Resource):
         """Point index each unit is at (or walking to)."""
         self.where: dict[Any, int] = {}
         """Point index of each station served."""
+        self.walks: dict[Requester, simpy.Event] = {}
+        """Walks under way, by the requester the unit walks to (its arrival event). A walk
+        whose requester withdrew (its machine failed, or its station's working time ended)
+        is no longer here: on arrival its unit is released instead of granted."""
         self._on_arrived = self._arrived
 
     @property
@@ -81,13 +87,29 @@ class WalkingResource(Resource):
         unit.timer.set(R_WALKING, now)
         ev = Timeout(self.env, self.times[here][target], (unit, requester, state))
         ev.callbacks.append(self._on_arrived)
+        self.walks[requester] = ev
         return True
 
     def _arrived(self, event: simpy.Event) -> None:
         unit, requester, state = event._value
         now = self.env.now
+        if self.walks.get(requester) is not event:  # cancelled: the unit is not wanted
+            self.release(unit, now)
+            return
+        del self.walks[requester]
         unit.timer.set(state, now)
         requester.granted(unit, now)
+
+    def withdraw(self, requester: Requester) -> None:
+        """Take back the request of ``requester``: waiting in line, or with a unit walking
+        to it (the walk is cancelled; the unit, on arrival, serves the next request or is
+        free there)."""
+        if self.walks.pop(requester, None) is None:
+            super().withdraw(requester)
+
+    def pending(self) -> list[Requester]:
+        """Requesters with a unit walking to them, then those waiting in line, in order."""
+        return [*self.walks, *super().pending()]
 
     def request(self, requester: Requester, state: int, now: float) -> Unit | None:
         """A free unit already at the station (in ``state``), or ``None``: a free unit walks

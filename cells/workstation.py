@@ -28,6 +28,9 @@ Failures (``basis``):
   line (the unit serves the others) and asks again after the repair; a blocked server leaves
   the line of waiters of the station it blocks on (a broken machine cannot be unloaded) and,
   repaired, hands its part on if there is room, else queues again at the back; a server
+  blocked on its own conveyor likewise leaves the conveyor's line and offers the part again
+  after the repair; a server waiting for a vehicle keeps its request (a vehicle may load
+  the part from the broken machine, which is then idle after the repair); a server
   holding a part off shift keeps it; an idle server goes back to waiting for work.
 
 An ``operated_by`` unit is released when its machine goes down (the operator does other
@@ -72,11 +75,13 @@ from cells.station import Server, Station, _server_freed
 from cells.streams import counter_uniform
 
 PH_START, PH_SETUP, PH_TEND, PH_TENDING, PH_BUSY, PH_REPAIR = 0, 1, 2, 3, 4, 5
-PH_REACQUIRE, PH_BLOCKED, PH_IDLE = 6, 7, 8
+PH_REACQUIRE, PH_BLOCKED, PH_IDLE, PH_MOVED = 6, 7, 8, 9
 """Steps of a server's program (:attr:`Machine.phase`): ``PH_SETUP`` waits for the operator
 then sets up, ``PH_TEND`` runs the setup delay then asks for a tending unit, ``PH_TENDING``
 waits for that unit or tends, ``PH_REACQUIRE`` waits for the operator to resume an operation
-after a repair; ``PH_IDLE`` (only as :attr:`Machine.resume`) means the server had no part."""
+after a repair, ``PH_MOVED`` holds a finished part for the station's conveyor (blocked on it)
+or vehicle fleet (``waiting_transport``); ``PH_IDLE`` (only as :attr:`Machine.resume`) means
+the server had no part."""
 
 
 class RoutingDeadlock(RuntimeError):
@@ -426,6 +431,7 @@ class Workstation(Station):
         else:
             down = self.downstream
         if self.moved and down is not self.sink:
+            m.phase = PH_MOVED
             conveyor = self.conveyor
             if conveyor is not None:
                 conveyor.offer(m, part, down, now)
@@ -500,6 +506,12 @@ class Workstation(Station):
         elif phase == PH_BLOCKED:  # leaves the line of waiters; queues again when repaired
             self._target(m).waiters.remove(m)
             self._fail(m, -1.0, now, PH_BLOCKED)
+        elif phase == PH_MOVED:  # holds a finished part for the conveyor or a vehicle
+            if self.conveyor is not None:  # blocked on the belt: leaves its line of waiters
+                self.conveyor.waiters.remove(m)
+            # Waiting for a vehicle: the request stays; a vehicle may load the part from
+            # the broken machine (then :meth:`unloaded_while_down`).
+            self._fail(m, -1.0, now, PH_MOVED)
         elif m.timer.state == OFF_SHIFT:  # holds a part it may not start yet
             self.parked.remove(m)
             self._fail(m, -1.0, now, PH_START)
@@ -570,6 +582,12 @@ class Workstation(Station):
             self._start(m, m.part, now)  # type: ignore[arg-type]
         elif resume == PH_BLOCKED:
             self._hand_off(m, m.part, self._target(m), now)  # type: ignore[arg-type]
+        elif resume == PH_MOVED:  # offer the part to the conveyor again, or wait for the AGV
+            m.phase = PH_MOVED
+            if self.conveyor is not None:
+                self.conveyor.offer(m, m.part, self._target(m), now)
+            else:
+                m.timer.set(WAITING_TRANSPORT, now)
         else:
             res = self.operated_by
             if res is None or held is not None:
@@ -584,6 +602,12 @@ class Workstation(Station):
                     self._continue(m, now)
         if unit is not None:
             f.crew.release(unit, now)  # type: ignore[union-attr]
+
+    def unloaded_while_down(self, server: Server, now: float) -> None:
+        """A vehicle has taken the finished part of ``server`` while it is down (calendar
+        basis): after the repair it is idle and takes the next part."""
+        m: Machine = server  # type: ignore[assignment]
+        m.resume = PH_IDLE
 
     def _continue(self, m: Machine, now: float) -> None:
         """Resume the step suspended by a failure (:attr:`Machine.resume`)."""
@@ -621,10 +645,10 @@ class Workstation(Station):
         for server in self.idle:
             server.timer.set(OFF_SHIFT, now)
         for res in (self.operated_by, self.tended_by):
-            if res is None or not res.requests:
+            if res is None:
                 continue
             waiting = [  # for the operator of a new operation, or its first tending
-                r for r, _ in res.requests
+                r for r in res.pending()  # (also one a walking unit is on its way to)
                 if isinstance(r, Machine) and r.station is self
                 and (r.phase == PH_SETUP or (r.phase == PH_TENDING and not r.prepared))
             ]

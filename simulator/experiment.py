@@ -44,6 +44,8 @@ class StationSummary:
     """State shares of each server (``press.2``) across replications."""
     oee: Stat | None = None
     """Availability × performance × quality (v2 lines only)."""
+    kits: Stat | None = None
+    """Assembly stations only: kits joined in the measured period."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,9 @@ def summarise_replications(
             oee=None
             if per_rep[0].oee is None
             else summarise([s.oee for s in per_rep]),
+            kits=None
+            if per_rep[0].kits is None
+            else summarise([float(s.kits or 0) for s in per_rep]),
         )
     products: dict[str, ProductSummary] = {}
     for name in reps[0].products if reps else ():

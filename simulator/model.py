@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import simpy
 from simpy.events import Timeout
 
+from cells.assembly import AssemblyStation
 from cells.equipment import BLOCKED, BUSY, STARVED, energy_kwh
 from cells.parts import ProductTraffic
 from cells.vehicles import Fleet
@@ -270,6 +271,7 @@ class LineModel:
                 units=units,
                 oee=oee,
                 scrapped=scrapped,
+                kits=station.kits if isinstance(station, AssemblyStation) else None,
             )
         resources: dict[str, ResourceResult] = {}
         for resource in self.resources:

@@ -42,6 +42,8 @@ def result_to_json(result: ExperimentResult, scenario_file: str | None = None) -
     for name, summary in result.stations.items():
         if summary.oee is not None:
             stations[name]["oee"] = summary.oee.to_json()
+        if summary.kits is not None:
+            stations[name]["kits"] = summary.kits.to_json()
     if result.products or result.resources:
         config = data.pop("config")
         data["products"] = {
@@ -111,6 +113,8 @@ def stat_rows(result: ExperimentResult) -> Iterator[tuple[str, Stat]]:
         yield f"stations.{station}.queue", summary.queue
         if summary.oee is not None:
             yield f"stations.{station}.oee", summary.oee
+        if summary.kits is not None:
+            yield f"stations.{station}.kits", summary.kits
         for unit, states in summary.units.items():
             for state, stat in states.items():
                 yield f"stations.{station}.units.{unit}.states.{state}", stat

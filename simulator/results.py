@@ -24,6 +24,9 @@ class StationResult:
     """Availability × performance × quality (docs/results.md); ``None`` for a v1 line."""
     scrapped: int = 0
     """Parts scrapped after an operation here in the measured period."""
+    kits: int | None = None
+    """Assembly stations only: kits joined into an assembled part in the measured period
+    (counted when the kit starts); ``None`` for other stations."""
 
 
 @dataclass(frozen=True)

@@ -156,3 +156,29 @@ def test_components_start_at_their_own_stations_without_a_source() -> None:
     assert rep.stations["smt"].states["starved"] == 0.0
     assert rep.stations["cnc"].states["starved"] == 0.0
     assert rep.stations["smt"].states["busy"] == 1.0
+
+
+@pytest.mark.parametrize(("seed", "buffer"), [(1, 0), (3, 3)])
+def test_station_result_reports_kits_and_the_documented_balance_holds(
+    seed: int, buffer: int
+) -> None:
+    """docs/results.md: ``wip_start + arrived = departed + scrapped + wip_end + kits x (kit
+    size - 1)`` with ``kits`` read from the results (``stations.<name>.kits``, a kit of 1
+    PCBA + 2 housings merges 2 pieces); only the assembly station reports kits, and the JSON
+    and CSV carry the key for it alone."""
+    from simulator.experiment import summarise_replications
+    from simulator.output import result_to_json, stat_rows
+
+    sc = scenarios.loads(FLOW.format(buffer=buffer))
+    rep = run_replication(sc, 0, seed)
+    kits = rep.stations["join"].kits
+    assert kits is not None and kits > 0
+    assert rep.wip_start + rep.arrived == rep.departed + rep.scrapped + rep.wip_end + kits * 2
+    assert all(r.kits is None for name, r in rep.stations.items() if name != "join")
+    result = summarise_replications(sc, seed, [rep])
+    data = result_to_json(result)
+    stations = data["stations"]
+    assert isinstance(stations, dict)
+    assert stations["join"]["kits"]["values"] == [float(kits)]
+    assert [n for n, s in stations.items() if "kits" in s] == ["join"]
+    assert [k for k, _ in stat_rows(result) if k.endswith(".kits")] == ["stations.join.kits"]

@@ -148,3 +148,36 @@ def test_parts_in_trays_are_conserved(seed: int, size: int) -> None:
     assert rep.departed > 0.8 * 20000 / 60 * 0.95  # it keeps up (5 % scrap at the cnc)
     for shares in [rep.resources["agv"].states, *(s.states for s in rep.stations.values())]:
         assert math.fsum(shares.values()) == pytest.approx(1.0, abs=1e-12)
+
+
+SMALL_OPENER = """
+linelab: 2
+name: Trays to a small opener buffer
+horizon: {horizon} s
+warmup: {warmup} s
+layout:
+  points: {{a: [0, 0], b: [40, 0]}}
+  aisles: [[a, b]]
+resources:
+  - {{name: agv, kind: vehicle, count: 1, speed: 1 m/s, load: 10 s, unload: 10 s}}
+stations:
+  - {{name: m1, process: 10 s, at: a, transport: agv, batch: 4}}
+  - {{name: m2, process: 5 s, at: b, unbatch: true, buffer: {buffer}}}
+  - {{name: m3, process: 5 s}}
+"""
+
+
+@pytest.mark.parametrize("buffer", [1, 2, 3, 4, 6])
+def test_full_batching_gain_needs_opener_buffer_of_tray_size_minus_servers_plus_one(
+    buffer: int,
+) -> None:
+    """The documented condition (docs/scenario-format.md, batch and unbatch): the AGV's
+    round trip is 10 + 10 + 2 x 40 s = 100 s and the CNC fills a tray of 4 in 40 s, so the
+    line could make 4 parts per 100 s. The opener (one server, 5 s) puts the first part on
+    its server and 3 in its buffer; the AGV, back at m1 with the next tray right after
+    unloading, sets off only when m2 has a free place, i.e. when the queue is below
+    ``buffer``: it waits max(0, 4 - buffer) x 5 s a trip. The window is 60 such cycles."""
+    cycle = 100.0 + max(0, 4 - buffer) * 5.0
+    text = SMALL_OPENER.format(horizon=70 * cycle, warmup=10 * cycle, buffer=buffer)
+    rep = run_replication(scenarios.loads(text), 0, 1)
+    assert rep.throughput_per_hour == pytest.approx(4 * 3600.0 / cycle, rel=1e-9)

@@ -167,3 +167,75 @@ def test_walking_without_a_layout_is_refused() -> None:
     text = text.replace("    at: a\n", "").replace("    at: b\n", "").replace(", home: a", "")
     with pytest.raises(scenarios.ScenarioError, match="walks, but the scenario has no 'layout'"):
         scenarios.loads(text)
+
+
+WALK_FAIL_YAML = """
+linelab: 2
+name: walk and fail
+horizon: 2 d
+warmup: 1 h
+seed: {seed}
+layout:
+  points: {{a: [0, 0], b: [20, 0], c: [40, 0]}}
+  aisles: [[a, b], [b, c]]
+resources:
+  - {{name: op, kind: operator, count: 1, walk: {{speed: 0.5 m/s}}}}
+stations:
+  - {{name: m1, process: {{dist: exponential, mean: 60 s}}, at: a, operated_by: op,
+     failures: {{mtbf: 10 min, mttr: 2 min, basis: calendar}}}}
+  - {{name: m2, process: {{dist: exponential, mean: 60 s}}, at: c, operated_by: op,
+     failures: {{mtbf: 10 min, mttr: 2 min, basis: calendar}}}}
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_station_failing_while_its_operator_walks_to_it(seed: int) -> None:
+    """A calendar failure hits a station whose operator is walking to it (80 s walk): the
+    walk is cancelled (the operator, on arrival, serves the next request or is free) instead
+    of crashing; the station is down MTTR / (MTBF + MTTR) = 2/12 of the time (about 240
+    failures a station: within 0.04), and parts balance."""
+    rep = run_replication(scenarios.loads(WALK_FAIL_YAML.format(seed=seed)))
+    for name in ("m1", "m2"):
+        assert rep.stations[name].states["down"] == pytest.approx(2.0 / 12.0, abs=0.04)
+    assert rep.throughput_per_hour > 0.0
+    assert math.fsum(rep.resources["op"].states.values()) == pytest.approx(1.0, abs=1e-12)
+    assert rep.wip_start + rep.arrived == rep.departed + rep.scrapped + rep.wip_end
+
+
+SHIFT_WALK_YAML = """
+linelab: 2
+name: walk into the shift end
+horizon: 4 d
+warmup: 0 s
+seed: 3
+calendar:
+  shifts: [{name: day, start: "06:00", end: "14:00"}]
+layout:
+  points: {a: [0, 0], c: [400, 0]}
+  aisles: [[a, c]]
+resources:
+  - {name: op, kind: operator, count: 1, walk: {speed: 1 m/s}}
+stations:
+  - {name: m1, process: 60 s, at: a, operated_by: op}
+  - {name: m2, process: 60 s, at: c, operated_by: op, shifts: [day]}
+"""
+
+
+def test_operator_walking_to_a_station_whose_shift_ends_does_not_start_there() -> None:
+    """The operator (around the clock) alternates m1 and m2 (day shift only), 400 s apart:
+    on every day of this run it is walking to m2 when m2's shift ends at 14:00 (it set off at
+    13:55:30). m2 must not start that part off shift: from 14:01:01 (an operation under way
+    finishes within 60 s) to 06:00 it completes nothing."""
+    from simulator.model import LineModel
+
+    model = LineModel(scenarios.loads(SHIFT_WALK_YAML), 0, 3)
+    m2 = next(s for s in model.stations if s.name == "m2")
+    done_off_shift = []
+    for day in range(4):
+        end = day * 86400.0 + 14 * 3600.0
+        model.run_until(end + 61.0)
+        before = m2.completed
+        model.run_until(end + 16 * 3600.0 - 1.0)
+        done_off_shift.append(m2.completed - before)
+    assert done_off_shift == [0, 0, 0, 0]
+    assert m2.completed > 0
