@@ -173,6 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     run.add_argument(
+        "--bottleneck",
+        action="store_true",
+        help="trace unit states and add the shifting-bottleneck analysis (JSON 'bottleneck')",
+    )
+    run.add_argument(
         "--variant", metavar="V", help="run variant V of the file (default: its baseline)"
     )
 
@@ -394,6 +399,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
     try:
+        if args.fast and args.bottleneck:
+            raise BadInput(
+                "linelab run: --fast and --bottleneck cannot be combined "
+                "(the flow-line kernel keeps no state trace)"
+            )
         if args.fast:
             from simulator.fastpath import NotEligible, run_fast
 
@@ -402,7 +412,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             except NotEligible as exc:
                 raise BadInput(f"{path}: --fast cannot run this scenario: {exc}") from None
         else:
-            result = run_experiment(sc, workers=workers, progress=progress)
+            from simulator.bottleneck import DEFAULT_TRACE_LIMIT
+
+            traced = {"trace_limit": DEFAULT_TRACE_LIMIT} if args.bottleneck else {}
+            result = run_experiment(sc, workers=workers, progress=progress, **traced)
     except (LineError, RoutingDeadlock) as exc:  # the line cannot run as described
         raise BadInput(f"{path}: {exc}") from None
     except LineOverloaded as exc:  # the runtime guard: stopped before memory ran out
@@ -429,7 +442,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `--json - | head`: a reader stopped early; the files are written
         if to_stdout:
             _quiet_stdout()
-    return _print_report(kpi_table(result), "the report", stderr=to_stdout)
+    report = kpi_table(result)
+    if result.bottleneck is not None:
+        from simulator.bottleneck import ranking_line
+
+        report += "\n" + ranking_line(result.bottleneck)
+    return _print_report(report, "the report", stderr=to_stdout)
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from typing import Any
 
 from scenarios import Scenario
 from scenarios.variants import VariantSet
+from simulator.bottleneck import DEFAULT_TRACE_LIMIT, bottleneck_moved
 from simulator.experiment import ExperimentResult, run_experiment
 from simulator.output import _columns, _pm, result_to_json
 from simulator.stats import Stat, summarise
@@ -69,14 +70,17 @@ def run_comparison(
     """Run every variant of ``found`` on the same seed and replications.
 
     ``replications`` and ``seed`` default to the baseline's (variants cannot change them).
-    ``run(scenario, replications, seed, workers)`` defaults to :func:`run_experiment`.
+    ``run(scenario, replications, seed, workers)`` defaults to :func:`run_experiment` with
+    the bounded state trace of the bottleneck analysis (:mod:`simulator.bottleneck`).
     """
     base = found.scenarios[found.baseline]
     n = base.replications if replications is None else replications
     master = base.seed if seed is None else seed
 
     def default_run(sc: Scenario, reps: int, s: int, k: int) -> ExperimentResult:
-        return run_experiment(sc, replications=reps, seed=s, workers=k)
+        return run_experiment(
+            sc, replications=reps, seed=s, workers=k, trace_limit=DEFAULT_TRACE_LIMIT
+        )
 
     runner = run or default_run
     results: dict[str, ExperimentResult] = {}
@@ -133,10 +137,29 @@ def comparison_to_json(
             for name, result in comparison.results.items()
         },
         "differences": {
-            name: {"kpis": {key: stat.to_json() for key, stat in kpis.items()}}
+            name: {
+                "kpis": {key: stat.to_json() for key, stat in kpis.items()},
+                **_moved_json(comparison, name),
+            }
             for name, kpis in comparison.differences.items()
         },
         "economics": economics_section(comparison),
+    }
+
+
+def _moved_json(comparison: Comparison, name: str) -> dict[str, object]:
+    """``{"bottleneck": {"from", "to", "moved", "text"}}`` when both runs were traced."""
+    base = comparison.results[comparison.baseline].bottleneck
+    mine = comparison.results[name].bottleneck
+    if base is None or mine is None:
+        return {}
+    return {
+        "bottleneck": {
+            "from": base.ranking[0],
+            "to": mine.ranking[0],
+            "moved": base.ranking[0] != mine.ranking[0],
+            "text": bottleneck_moved(base, mine),
+        }
     }
 
 
@@ -215,6 +238,19 @@ def comparison_table(comparison: Comparison) -> str:
             "differences are paired replication by replication (variant − baseline), "
             "mean ± 95% CI"
         )
+    base_bn = base.bottleneck
+    if base_bn is not None:
+        lines.append("")
+        lines.append(
+            f"bottleneck (active-period method): {printable(comparison.baseline)}: "
+            f"{printable(base_bn.ranking[0])}"
+        )
+        for v in others:
+            mine = comparison.results[v].bottleneck
+            if mine is not None:
+                lines.append(
+                    f"  {printable(v)}: the bottleneck {printable(bottleneck_moved(base_bn, mine))}"
+                )
     return "\n".join(lines)
 
 
