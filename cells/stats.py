@@ -13,7 +13,7 @@ without changing the current state or level.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 class StateTimer:
@@ -22,13 +22,25 @@ class StateTimer:
     States are small integers (indices into ``names``) so that the hot path is a list update.
     """
 
-    __slots__ = ("acc", "names", "since", "state")
+    __slots__ = ("acc", "names", "since", "state", "trace")
 
     def __init__(self, names: Sequence[str], state: int, now: float = 0.0) -> None:
         self.names: tuple[str, ...] = tuple(names)
         self.acc: list[float] = [0.0] * len(self.names)
         self.state = state
         self.since = now
+        self.trace: Callable[[int, float], None] | None = None
+        """Called with (new state, time in s) on every change once :meth:`start_trace` ran;
+        ``None`` (the default) costs nothing: only a traced timer's ``set`` looks at it."""
+
+    def start_trace(self, hook: Callable[[int, float], None]) -> None:
+        """Report every later state change to ``hook(state, now)``.
+
+        The timer becomes a :class:`TracedStateTimer` (same slots), so an untraced timer's
+        :meth:`set` stays the plain list update: tracing off costs nothing.
+        """
+        self.trace = hook
+        self.__class__ = TracedStateTimer
 
     def set(self, state: int, now: float) -> None:
         """Enter ``state`` at time ``now`` (s); the time since the last change is booked."""
@@ -54,6 +66,21 @@ class StateTimer:
         if span <= 0.0:
             return {name: (1.0 if i == self.state else 0.0) for i, name in enumerate(self.names)}
         return {name: totals[i] / span for i, name in enumerate(self.names)}
+
+
+class TracedStateTimer(StateTimer):
+    """A :class:`StateTimer` that also reports each change to its ``trace`` hook."""
+
+    __slots__ = ()
+
+    def set(self, state: int, now: float) -> None:
+        """Enter ``state`` at ``now`` (s), book the time, and report the change."""
+        self.acc[self.state] += now - self.since
+        self.state = state
+        self.since = now
+        hook = self.trace
+        if hook is not None:
+            hook(state, now)
 
 
 class LevelStat:

@@ -25,10 +25,11 @@ from .distributions import (
     Triangular,
     Uniform,
 )
+from .economics import Economics
 from .equipment import Failures, Product, Resource, Setup, Tending
 from .errors import Problem, ScenarioError
 from .flow import Conveyor, Layout, parse_acceleration, parse_length, parse_speed, trip_time_s
-from .loader import load, loads
+from .loader import load, load_variants, loads, loads_variants
 from .model import FORMAT_VERSION, FORMAT_VERSIONS, Scenario, Source, Station
 from .power import Power, ResourcePower
 from .process_time import ProcessTime, is_time_model
@@ -47,6 +48,7 @@ __all__ = [
     "Conveyor",
     "Distribution",
     "DistributionSpec",
+    "Economics",
     "Empirical",
     "Exponential",
     "Failures",
@@ -74,7 +76,9 @@ __all__ = [
     "json_schema",
     "list_examples",
     "load",
+    "load_variants",
     "loads",
+    "loads_variants",
     "parse_acceleration",
     "parse_duration",
     "parse_length",

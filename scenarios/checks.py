@@ -31,8 +31,8 @@ __all__ = [
 SHARE_TOLERANCE = 1e-9
 """How far the sum of product shares may be from 1."""
 
-FLOW_SCENARIO_KEYS: tuple[str, ...] = ("layout",)
-"""Top-level keys of material flow (v2), left out of a dump when not given."""
+FLOW_SCENARIO_KEYS: tuple[str, ...] = ("layout", "economics")
+"""Top-level keys of material flow and economics (v2), left out of a dump when not given."""
 FLOW_STATION_KEYS: tuple[str, ...] = (
     "at",
     "transport",

@@ -23,9 +23,17 @@ from .model import CROSS_CHECKED, FORMAT_VERSION, Scenario, Station
 from .power import Power, ResourcePower
 from .process_time import MODEL_KINDS, MODEL_NAMES, PROCESS_TAGS
 from .units import show_value
+from .variants import VariantSet, validate_variants
 from .yamlsafe import Document, Path, Pos, format_path, line_col, read_yaml
 
-__all__ = ["MAX_FILE_BYTES", "load", "loads", "problems_from_validation_error"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "load",
+    "load_variants",
+    "loads",
+    "loads_variants",
+    "problems_from_validation_error",
+]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Largest scenario file accepted (5 MiB); real scenarios are a few kilobytes."""
@@ -103,12 +111,24 @@ _SYNONYMS = {
 }
 
 
-def load(path: str | os.PathLike[str]) -> Scenario:
+def load(path: str | os.PathLike[str], variant: str | None = None) -> Scenario:
     """Read and validate the scenario file at ``path``.
+
+    A file with ``variants`` gives its ``variant`` (default: the baseline); every variant
+    is checked.
 
     Raises:
         ScenarioError: the file is missing, unreadable, too large, not UTF-8, not YAML, or
             not a valid v1 scenario; ``problems`` lists every mistake found.
+    """
+    return _pick(load_variants(path), os.fspath(path), variant)
+
+
+def load_variants(path: str | os.PathLike[str]) -> VariantSet:
+    """Read the file at ``path`` and validate every variant (see :mod:`scenarios.variants`).
+
+    Raises:
+        ScenarioError: as :func:`load`.
     """
     file = os.fspath(path)
     try:
@@ -123,13 +143,36 @@ def load(path: str | os.PathLike[str]) -> Scenario:
     except (OSError, ValueError) as exc:  # e.g. a NUL in the path, a broken device
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ScenarioError.single(file, 1, 1, "", f"cannot read the file: {reason}") from None
-    return loads(raw, filename=file)
+    return loads_variants(raw, filename=file)
 
 
-def loads(text: str | bytes, filename: str = "<string>") -> Scenario:
+def loads(text: str | bytes, filename: str = "<string>", variant: str | None = None) -> Scenario:
     """Validate a scenario given as YAML text or bytes (UTF-8, a BOM is allowed).
 
-    ``filename`` only labels the problems.
+    ``filename`` only labels the problems; ``variant`` as in :func:`load`.
+
+    Raises:
+        ScenarioError: see :func:`load`.
+    """
+    return _pick(loads_variants(text, filename), filename, variant)
+
+
+def _pick(found: VariantSet, filename: str, variant: str | None) -> Scenario:
+    if variant is None:
+        return typing.cast(Scenario, found.scenarios[found.baseline])
+    if variant not in found.scenarios:
+        names = ", ".join(found.scenarios) if found.has_variants else ""
+        message = (
+            f"no variant {variant!r} (variants: {names})"
+            if names
+            else f"no variant {variant!r}: the file has no 'variants'"
+        )
+        raise ScenarioError.single(filename, 1, 1, "variants", message)
+    return typing.cast(Scenario, found.scenarios[variant])
+
+
+def loads_variants(text: str | bytes, filename: str = "<string>") -> VariantSet:
+    """Validate every variant of a scenario given as YAML text or bytes.
 
     Raises:
         ScenarioError: see :func:`load`.
@@ -150,6 +193,11 @@ def loads(text: str | bytes, filename: str = "<string>") -> Scenario:
                 )
             ]
         )
+    return validate_variants(doc, filename, lambda resolved: _validate(resolved, filename))
+
+
+def _validate(doc: Document, filename: str) -> Scenario:
+    """One scenario (a file without variants, or one resolved variant) from its document."""
     problems = list(doc.problems)
     problems.extend(_duplicate_station_names(doc, filename))
     problems.extend(_cross_check_problems(doc, filename))

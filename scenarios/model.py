@@ -45,6 +45,7 @@ from .checks import (
     cross_check,
 )
 from .distributions import Distribution
+from .economics import Economics
 from .equipment import (
     DEFAULT_PRODUCT,
     Failures,
@@ -223,6 +224,9 @@ class Scenario(BaseModel):
     layout: Layout | None = None
     """(v2) The floor: named points in metres and the aisles between them, where stations
     stand (``at``) and vehicles drive. Omitted: no floor model (and no ``transport``)."""
+    economics: Economics | None = None
+    """(v2) Cost inputs of the investment case that ``linelab compare`` computes (wages,
+    electricity, subsidy, lease, ...); omitted: no economics. See ``docs/economics.md``."""
 
     @field_validator("linelab", mode="before")
     @classmethod

@@ -58,6 +58,30 @@ def _vehicle_rule() -> dict[str, Any]:
     }
 
 
+def _add_variants(schema: dict[str, Any]) -> None:
+    """``baseline`` and ``variants`` (scenarios/variants.py): resolved before the model sees
+    the file, so they are not model fields. A variant body is a mapping of the base's keys
+    (named lists as mappings by name), checked by ``linelab validate`` after merging."""
+    props = schema.setdefault("properties", {})
+    props["baseline"] = {
+        "type": "string",
+        "description": "The variant the others are compared with (default: the first).",
+    }
+    props["variants"] = {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": {"type": ["object", "null"]},
+        "description": "Named configurations of the line: each merges its keys into the base "
+        "(stations, resources, products as mappings by name; null removes).",
+    }
+    schema["allOf"].append(
+        {
+            "if": {"properties": {"linelab": {"const": 1}}, "required": ["linelab"]},
+            "then": {"not": {"anyOf": [{"required": ["variants"]}, {"required": ["baseline"]}]}},
+        }
+    )
+
+
 def json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a scenario file, formats v1 and v2, as written
     (durations, times of day and power may be text).
@@ -72,6 +96,7 @@ def json_schema() -> dict[str, Any]:
     schema = {"$schema": _DIALECT, **schema}
     schema["title"] = "LineLab scenario (formats v1 and v2)"
     schema["allOf"] = [_v1_restrictions()]
+    _add_variants(schema)
     resource = schema.get("$defs", {}).get("Resource")
     if isinstance(resource, dict):
         resource["allOf"] = [_vehicle_rule()]

@@ -172,6 +172,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the exact flow-line kernel (serial single-server lines, no wip_cap)",
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--bottleneck",
+        action="store_true",
+        help="trace unit states and add the shifting-bottleneck analysis (JSON 'bottleneck')",
+    )
+    run.add_argument(
+        "--variant", metavar="V", help="run variant V of the file (default: its baseline)"
+    )
+
+    compare = sub.add_parser(
+        "compare",
+        help="run every variant on common random numbers and compare them with the baseline",
+    )
+    compare.add_argument("scenario", help="scenario file (YAML), or the name of a shipped example")
+    compare.add_argument("--replications", "-n", metavar="N", help="replications per variant")
+    compare.add_argument("--seed", metavar="S", help="master seed, shared by every variant")
+    compare.add_argument(
+        "--workers", "-j", metavar="K", help="processes for replications (default: all cores)"
+    )
+    compare.add_argument("--json", metavar="F", help="write the comparison as JSON to F")
+    compare.add_argument("--csv", metavar="F", help="write the comparison as CSV to F")
 
     validate = sub.add_parser("validate", help="check a scenario file and report every problem")
     validate.add_argument("scenario", help="scenario file (YAML)")
@@ -236,12 +257,34 @@ def _check_time_models(path: str, sc: scenarios.Scenario) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     path = _resolve_scenario(args.scenario)
-    sc = scenarios.load(path)
-    _check_time_models(path, sc)
+    found = scenarios.load_variants(path)
+    for variant in found.scenarios.values():
+        _check_time_models(path, variant)
+    sc = found.scenarios[found.baseline]
     from simulator.textwidth import printable
 
     verdict = f"{printable(path)}: ok — '{printable(sc.name)}', {len(sc.stations)} station(s)"
+    if found.has_variants:
+        verdict += f", variants: {', '.join(printable(v) for v in found.scenarios)}"
+        verdict += f" (baseline {printable(found.baseline)})"
     return _print_report(verdict, "the verdict")
+
+
+def _pick_variant(path: str, found: object, variant: str | None) -> str:
+    """The variant to run: ``variant`` if the file has it (else exit 2), or the baseline."""
+    from scenarios.variants import VariantSet
+
+    assert isinstance(found, VariantSet)
+    if variant is None:
+        return found.baseline
+    if not found.has_variants:
+        raise BadInput(f"{path}:1:1: --variant {variant}: the file has no 'variants'")
+    if variant not in found.scenarios:
+        raise BadInput(
+            f"{path}:1:1: --variant: no variant {variant!r} "
+            f"(variants: {', '.join(found.scenarios)})"
+        )
+    return variant
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -303,7 +346,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     path = _resolve_scenario(args.scenario)
     _check_distinct(path, {"--json": json_target, "--csv": csv_target})
-    sc = scenarios.load(path)
+    found = scenarios.load_variants(path)
+    variant = _pick_variant(path, found, args.variant)
+    sc = found.scenarios[variant]
     updates: dict[str, object] = {}
     if replications is not None:
         updates["replications"] = replications
@@ -354,6 +399,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
     try:
+        if args.fast and args.bottleneck:
+            raise BadInput(
+                "linelab run: --fast and --bottleneck cannot be combined "
+                "(the flow-line kernel keeps no state trace)"
+            )
         if args.fast:
             from simulator.fastpath import NotEligible, run_fast
 
@@ -362,7 +412,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             except NotEligible as exc:
                 raise BadInput(f"{path}: --fast cannot run this scenario: {exc}") from None
         else:
-            result = run_experiment(sc, workers=workers, progress=progress)
+            from simulator.bottleneck import DEFAULT_TRACE_LIMIT
+
+            traced = {"trace_limit": DEFAULT_TRACE_LIMIT} if args.bottleneck else {}
+            result = run_experiment(sc, workers=workers, progress=progress, **traced)
     except (LineError, RoutingDeadlock) as exc:  # the line cannot run as described
         raise BadInput(f"{path}: {exc}") from None
     except LineOverloaded as exc:  # the runtime guard: stopped before memory ran out
@@ -370,6 +423,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    if found.has_variants:
+        import dataclasses
+
+        result = dataclasses.replace(result, variant=variant)
 
     files: dict[str, str] = {}
     if json_target is not None:
@@ -385,7 +442,66 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `--json - | head`: a reader stopped early; the files are written
         if to_stdout:
             _quiet_stdout()
-    return _print_report(kpi_table(result), "the report", stderr=to_stdout)
+    report = kpi_table(result)
+    if result.bottleneck is not None:
+        from simulator.bottleneck import ranking_line
+
+        report += "\n" + ranking_line(result.bottleneck)
+    return _print_report(report, "the report", stderr=to_stdout)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from cells.workstation import RoutingDeadlock
+    from simulator.build import LineError
+    from simulator.capacity import LineOverloaded
+    from simulator.compare import (
+        comparison_table,
+        comparison_to_csv,
+        comparison_to_json,
+        run_comparison,
+    )
+    from simulator.experiment import default_workers, usable_workers
+    from simulator.output import OutputError, json_text, write_files_atomic
+
+    replications = (
+        None
+        if args.replications is None
+        else _positive_int(args.replications, "--replications", 100_000)
+    )
+    seed = None if args.seed is None else _seed(args.seed)
+    workers = (
+        default_workers()
+        if args.workers is None
+        else _positive_int(args.workers, "--workers", 4096)
+    )
+    json_target = None if args.json is None else _check_output(args.json, "--json")
+    csv_target = None if args.csv is None else _check_output(args.csv, "--csv")
+    path = _resolve_scenario(args.scenario)
+    _check_distinct(path, {"--json": json_target, "--csv": csv_target})
+    found = scenarios.load_variants(path)
+    for variant in found.scenarios.values():
+        _check_time_models(path, variant)
+    base = found.scenarios[found.baseline]
+    workers = usable_workers(workers, base.replications if replications is None else replications)
+    try:
+        comparison = run_comparison(found, replications, seed, workers)
+    except (LineError, RoutingDeadlock, LineOverloaded) as exc:
+        raise BadInput(f"{path}: {exc}") from None
+
+    files: dict[str, str] = {}
+    if json_target is not None:
+        files[json_target.given] = json_text(comparison_to_json(comparison, scenario_file=path))
+    if csv_target is not None:
+        files[csv_target.given] = comparison_to_csv(comparison)
+    to_stdout = any(t is not None and t.kind == "stdout" for t in (json_target, csv_target))
+    try:
+        write_files_atomic(files)
+    except OutputError as exc:
+        raise _cannot_write("the comparison", exc) from None
+    except BrokenPipeError:
+        if to_stdout:
+            _quiet_stdout()
+    return _print_report(comparison_table(comparison), "the report", stderr=to_stdout)
 
 
 def _override_problems(
@@ -503,6 +619,7 @@ def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
 
 COMMANDS = {
     "run": _cmd_run,
+    "compare": _cmd_compare,
     "validate": _cmd_validate,
     "schema": _cmd_schema,
     "examples": _cmd_examples,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from simulator import __version__
+from simulator.bottleneck import BottleneckSummary, summarise_bottleneck
 from simulator.capacity import RunWarning, overload_warnings
 from simulator.results import Replication
 from simulator.session import run_replication
@@ -85,6 +86,8 @@ class ExperimentResult:
     """Per resource (v2 lines only)."""
     warnings: tuple[RunWarning, ...] = ()
     """What makes these results misleading (an overloaded line), from the static check."""
+    bottleneck: BottleneckSummary | None = None
+    """Shifting-bottleneck shares across replications, when a trace was asked for."""
 
 
 def summarise_replications(
@@ -148,6 +151,7 @@ def summarise_replications(
         products=products,
         resources=resources,
         warnings=overload_warnings(scenario),
+        bottleneck=summarise_bottleneck(reps),
     )
 
 
@@ -199,9 +203,9 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _run_one(args: tuple[Scenario, int, int]) -> Replication:
-    scenario, index, seed = args
-    return run_replication(scenario, index, seed)
+def _run_one(args: tuple[Scenario, int, int, int | None]) -> Replication:
+    scenario, index, seed, trace_limit = args
+    return run_replication(scenario, index, seed, trace_limit=trace_limit)
 
 
 def run_experiment(
@@ -210,8 +214,13 @@ def run_experiment(
     seed: int | None = None,
     workers: int = 1,
     progress: ProgressCallback | None = None,
+    *,
+    trace_limit: int | None = None,
 ) -> ExperimentResult:
     """Run ``replications`` replications (default: the scenario's) and summarise them.
+
+    ``trace_limit``: trace at most this many state changes per replication and add the
+    shifting-bottleneck analysis (:attr:`ExperimentResult.bottleneck`); off by default.
 
     ``workers > 1`` runs them in that many processes (started with ``spawn``: safe beside
     threads, Qt and numba). Results are identical for any ``workers``.
@@ -226,7 +235,7 @@ def run_experiment(
     results: list[Replication] = []
     if workers == 1:
         for i in range(n):
-            results.append(run_replication(scenario, i, seed))
+            results.append(run_replication(scenario, i, seed, trace_limit=trace_limit))
             if progress is not None:
                 progress(i + 1, n)
     else:
@@ -236,8 +245,12 @@ def run_experiment(
         )
         try:
             with _signals_held():  # the first `workers` submissions start the processes
-                futures = [pool.submit(_run_one, (scenario, i, seed)) for i in range(workers)]
-            futures += [pool.submit(_run_one, (scenario, i, seed)) for i in range(workers, n)]
+                futures = [
+                    pool.submit(_run_one, (scenario, i, seed, trace_limit)) for i in range(workers)
+                ]
+            futures += [
+                pool.submit(_run_one, (scenario, i, seed, trace_limit)) for i in range(workers, n)
+            ]
             for done, future in enumerate(as_completed(futures), start=1):
                 results.append(future.result())
                 if progress is not None:

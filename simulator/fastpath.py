@@ -53,12 +53,15 @@ class FieldRule:
 
     ``how``: what the recursion does with the field. ``required``: the only value it can
     represent exactly (any value when not given); ``refusal`` then says why another value is
-    refused, with ``{where}`` (the element) and ``{value}`` filled in.
+    refused, with ``{where}`` (the element) and ``{value}`` filled in. ``descend``: whether
+    the models inside the value reach the recursion (and so need rules of their own);
+    ``False`` for data the simulation never reads (the economics inputs).
     """
 
     how: str
     required: Any = _ANY
     refusal: str = ""
+    descend: bool = True
 
 
 def _absent(how: str, has: str) -> FieldRule:
@@ -106,6 +109,9 @@ FAST_PATH_FIELDS: dict[type[BaseModel], dict[str, FieldRule]] = {
             "the recursion models no floor, vehicles or travel",
             required=None,
             refusal="a layout is given (the recursion models no floor, vehicles or travel)",
+        ),
+        "economics": FieldRule(
+            "cost inputs of linelab compare; the simulation never reads them", descend=False
         ),
     },
     scenarios.Source: {"interarrival": _SAMPLED},
@@ -197,6 +203,8 @@ def _refusals(model: BaseModel, path: str) -> list[str]:
             continue
         if rule.required is not _ANY and value != rule.required:
             reasons.append(rule.refusal.format(where=where, value=value))
+            continue
+        if not rule.descend:
             continue
         for child in value if isinstance(value, tuple | list) else (value,):
             if isinstance(child, BaseModel):

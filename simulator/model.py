@@ -21,9 +21,16 @@ from cells.equipment import BLOCKED, BUSY, STARVED, energy_kwh
 from cells.parts import ProductTraffic
 from cells.vehicles import Fleet
 from cells.workstation import Workstation
+from simulator.bottleneck import StationTrace, analyse
 from simulator.build import SOURCE_STREAM_KEY, LineError, build_line, process_stream_key
 from simulator.capacity import CHECKS_PER_LIMIT, guard_rate_per_s, overload_error, parts_limit
-from simulator.results import ProductResult, Replication, ResourceResult, StationResult
+from simulator.results import (
+    BottleneckResult,
+    ProductResult,
+    Replication,
+    ResourceResult,
+    StationResult,
+)
 
 if TYPE_CHECKING:
     from scenarios import Scenario
@@ -82,9 +89,14 @@ class LineModel:
         seed: int | None = None,
         *,
         max_parts: int | None = None,
+        trace_limit: int | None = None,
     ) -> None:
         """``max_parts``: stop with :class:`simulator.capacity.LineOverloaded` when more parts
-        than this are in the line (default :func:`simulator.capacity.parts_limit`)."""
+        than this are in the line (default :func:`simulator.capacity.parts_limit`).
+
+        ``trace_limit``: record at most this many station-server state changes of the
+        measured period (through the state timers' trace hook) and add the shifting-bottleneck
+        analysis to the results; ``None`` (the default) records nothing and costs nothing."""
         self.scenario = scenario
         self.replication = replication
         self.seed = scenario.seed if seed is None else seed
@@ -105,6 +117,10 @@ class LineModel:
         self._on_guard = self._guard
         self._measure_start = 0.0
         self._wip_start = 0
+        self.trace_limit = trace_limit
+        self._trace: dict[str, tuple[tuple[str, ...], list[tuple[float, int, str]]]] = {}
+        self._trace_records = 0
+        self._trace_cut: float | None = None
         self._started = False
         self._measuring = False
         self._ended = False
@@ -146,6 +162,43 @@ class LineModel:
             conveyor.reset(now)
         if self.entrance is not None:
             self.entrance.reset(now)
+        if self.trace_limit is not None and not self._trace:
+            self._start_trace()
+
+    def _start_trace(self) -> None:
+        """Hook every station server's timer: each change is appended to its station's list
+        until ``trace_limit`` records are taken, then every hook is taken off again."""
+        limit = self.trace_limit
+        assert limit is not None
+        timers = []
+        for station in self.stations:
+            initial = tuple(s.timer.names[s.timer.state] for s in station.servers)
+            changes: list[tuple[float, int, str]] = []
+            self._trace[station.name] = (initial, changes)
+            for index, server in enumerate(station.servers):
+                timer = server.timer
+                timers.append(timer)
+
+                def hook(
+                    state: int,
+                    now: float,
+                    changes: list[tuple[float, int, str]] = changes,
+                    index: int = index,
+                    names: tuple[str, ...] = timer.names,
+                ) -> None:
+                    if self._trace_records >= limit:
+                        self._trace_cut = now
+                        for t in timers:
+                            t.trace = None
+                        return
+                    self._trace_records += 1
+                    changes.append((now, index, names[state]))
+
+                timer.start_trace(hook)
+        if limit <= 0:
+            self._trace_cut = self.env.now
+            for t in timers:
+                t.trace = None
 
     def run_until(self, until: float) -> None:
         """Advance simulated time to ``until`` (s), capped at the end of the run.
@@ -320,6 +373,26 @@ class LineModel:
             scrapped=traffic.scrapped if isinstance(traffic, ProductTraffic) else 0,
             products=products,
             resources=resources,
+            bottleneck=self._bottleneck(start, now),
+        )
+
+    def _bottleneck(self, start: float, now: float) -> BottleneckResult | None:
+        """The shifting-bottleneck shares from the trace (``None`` when none was asked for)."""
+        if self.trace_limit is None:
+            return None
+        end = now if self._trace_cut is None else self._trace_cut
+        traces = {
+            name: StationTrace(initial, tuple(c for c in changes if c[0] <= end))
+            for name, (initial, changes) in self._trace.items()
+        }
+        shares = analyse(traces, start, end)
+        return BottleneckResult(
+            sole={n: s.sole for n, s in shares.items()},
+            shifting={n: s.shifting for n, s in shares.items()},
+            start_s=start,
+            end_s=end,
+            records=self._trace_records,
+            truncated=self._trace_cut is not None,
         )
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator import __version__
+from simulator.bottleneck import bottleneck_json
 from simulator.experiment import ExperimentResult, ResourceSummary
 from simulator.stats import Stat
 from simulator.textwidth import display_width, pad, printable
@@ -34,6 +35,7 @@ def result_to_json(result: ExperimentResult, scenario_file: str | None = None) -
 
     A line with format-v2 features adds ``kpis.scrap_per_hour``, ``kpis.energy_kwh_per_part``,
     ``stations.<s>.oee``, ``products`` and ``resources``; a v1 line's keys are unchanged.
+    A traced run (``linelab run --bottleneck``, ``compare``) adds ``bottleneck``.
     """
     sc = result.scenario
     data = _result_to_json_v1(result, scenario_file)
@@ -55,6 +57,9 @@ def result_to_json(result: ExperimentResult, scenario_file: str | None = None) -
         }
         data["resources"] = {name: _resource_json(r) for name, r in result.resources.items()}
         data["config"] = config
+    bottleneck = bottleneck_json(result)
+    if bottleneck is not None:  # only when traced: untraced results keep their keys
+        data["bottleneck"] = bottleneck
     del sc
     return data
 

@@ -56,6 +56,24 @@ class ProductResult:
 
 
 @dataclass(frozen=True)
+class BottleneckResult:
+    """Shifting-bottleneck shares of one replication (simulator/bottleneck.py)."""
+
+    sole: dict[str, float]
+    """Per station: share of the analysed window it was the sole bottleneck."""
+    shifting: dict[str, float]
+    """Per station: share of the window it was a shifting bottleneck (overlaps, counted for
+    both stations of a shift)."""
+    start_s: float
+    end_s: float
+    """The analysed window: the measured period, cut short where the trace hit its cap."""
+    records: int
+    """State changes recorded."""
+    truncated: bool
+    """Did the trace reach its cap (``records`` = the cap) before the end of the run?"""
+
+
+@dataclass(frozen=True)
 class Replication:
     """The measured results of one replication (everything after warm-up)."""
 
@@ -90,3 +108,5 @@ class Replication:
     """Parts scrapped in the measured period."""
     products: dict[str, ProductResult] = field(default_factory=dict)
     resources: dict[str, ResourceResult] = field(default_factory=dict)
+    bottleneck: BottleneckResult | None = None
+    """Only when a bounded state trace was asked for (``trace_limit``)."""

@@ -26,11 +26,15 @@ class RunSession:
         seed: int | None = None,
         *,
         max_parts: int | None = None,
+        trace_limit: int | None = None,
     ) -> None:
         """``max_parts``: the overload guard's limit of parts in the line (see
         :class:`~simulator.model.LineModel`); :meth:`advance` and :meth:`run_to_end` raise
-        :class:`simulator.capacity.LineOverloaded` past it."""
-        self.model = LineModel(scenario, replication, seed, max_parts=max_parts)
+        :class:`simulator.capacity.LineOverloaded` past it. ``trace_limit``: see
+        :class:`~simulator.model.LineModel` (bottleneck analysis; off by default)."""
+        self.model = LineModel(
+            scenario, replication, seed, max_parts=max_parts, trace_limit=trace_limit
+        )
 
     @property
     def now(self) -> float:
@@ -74,10 +78,13 @@ def run_replication(
     seed: int | None = None,
     *,
     max_parts: int | None = None,
+    trace_limit: int | None = None,
 ) -> Replication:
     """Run replication number ``replication`` of ``scenario`` to its end.
 
     Raises :class:`simulator.capacity.LineOverloaded` when more than ``max_parts`` parts
     (default :func:`simulator.capacity.parts_limit`) pile up in an overloaded line.
     """
-    return RunSession(scenario, replication, seed, max_parts=max_parts).run_to_end()
+    return RunSession(
+        scenario, replication, seed, max_parts=max_parts, trace_limit=trace_limit
+    ).run_to_end()

@@ -2,15 +2,19 @@
 
 ``python -m tests.regenerate_examples`` rewrites every example's file;
 ``python -m tests.regenerate_examples NAME ...`` only the named ones (e.g. a new example's),
-so that the other files stay as they are.
+so that the other files stay as they are. For an example with variants (a line family) the
+file also keeps, under ``compare``, every variant's KPIs and the economics figures of
+``linelab compare``.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import scenarios
+from simulator.compare import comparison_to_json, run_comparison
 from simulator.experiment import default_workers, run_experiment
 from simulator.output import result_to_json, write_json
 
@@ -30,6 +34,45 @@ def expected_kpis(data: dict[str, object]) -> dict[str, object]:
     return {k: data[k] for k in keep if k in data}
 
 
+ECONOMICS_FIGURES = (
+    "headcount",
+    "investment",
+    "operating_cost",
+    "unit_cost",
+    "output_per_operator_hour",
+    "net_investment",
+    "annual_savings",
+    "payback_years",
+    "npv",
+    "irr",
+)
+"""Economics figures (their per-replication values) kept for a file with variants."""
+
+
+def expected_comparison(data: dict[str, Any]) -> dict[str, object]:
+    """What an expected file keeps of ``linelab compare`` (``comparison_to_json``) for an
+    example with variants: every variant's KPIs and the economics figures of
+    :data:`ECONOMICS_FIGURES` (``None`` for the baseline's figures against itself)."""
+    variants = data["variants"]
+    economics = data.get("economics") or {}
+    return {
+        "baseline": data["baseline"],
+        "kpis": {name: run["kpis"] for name, run in variants.items()},
+        "economics": {
+            name: {key: entry.get(key) for key in ECONOMICS_FIGURES}
+            for name, entry in economics.items()
+        },
+    }
+
+
+def comparison_json(name: str, workers: int) -> dict[str, Any] | None:
+    """The compare JSON of the shipped example ``name``; ``None`` without variants."""
+    found = scenarios.load_variants(scenarios.example_path(name))
+    if not found.has_variants:
+        return None
+    return comparison_to_json(run_comparison(found, workers=workers))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the expected KPI files of the named examples (all without names)."""
     names = list(sys.argv[1:] if argv is None else argv) or scenarios.list_examples()
@@ -42,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         result = run_experiment(
             scenarios.load(scenarios.example_path(name)), workers=default_workers()
         )
-        write_json(DATA / f"{name}.json", expected_kpis(result_to_json(result)))
+        expected = expected_kpis(result_to_json(result))
+        compared = comparison_json(name, default_workers())
+        if compared is not None:
+            expected["compare"] = expected_comparison(compared)
+        write_json(DATA / f"{name}.json", expected)
         print(f"wrote {name}")
     return 0
 

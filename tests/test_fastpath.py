@@ -177,8 +177,8 @@ def undecided_fields(root: type[BaseModel]) -> list[str]:
         for name, info in model.model_fields.items():
             if name not in rules:
                 problems.append(f"{model.__name__}.{name}")
-            elif rules[name].required is not _ANY:
-                continue  # only one value is accepted: what is inside never reaches the kernel
+            elif rules[name].required is not _ANY or not rules[name].descend:
+                continue  # only one value is accepted, or the value never reaches the kernel
             todo.extend(models_in(info.annotation))
         problems += [f"{model.__name__}.{name} (stale)" for name in rules
                      if name not in model.model_fields]
@@ -197,7 +197,8 @@ def test_every_scenario_field_has_a_fast_path_decision() -> None:
             continue
         reached.add(model)
         for name, info in model.model_fields.items():
-            if FAST_PATH_FIELDS[model][name].required is _ANY:
+            rule = FAST_PATH_FIELDS[model][name]
+            if rule.required is _ANY and rule.descend:
                 todo.extend(models_in(info.annotation))
     # The walk through the accepted fields reaches every model in the table, and only those.
     assert reached == set(FAST_PATH_FIELDS)

@@ -1892,6 +1892,61 @@ CASES: list[Case] = [
 ]
 
 
+# --- economics (BASE_V2 + an economics section at line 39) ------------------------------------
+_ECON = "economics:\n  hours_per_year: 4800\n  years: 5\n  wages: {operator: 38}\n"
+
+
+def _econ(extra: str, years: str = "5") -> str:
+    """BASE_V2 with a valid economics section (lines 39-42) followed by ``extra``."""
+    return BASE_V2 + _ECON.replace("years: 5", f"years: {years}") + extra
+
+
+CASES += [
+    Case("econ_in_v1", BASE + _ECON, 18, 1, "economics", "'economics' needs linelab: 2"),
+    Case("econ_negative_wage", _econ("").replace("operator: 38", "operator: -38"), 42, 21,
+         "economics.wages.operator", "must be >= 0, got -38"),
+    Case("econ_zero_years", _econ("", years="0"), 41, 10, "economics.years",
+         "must be >= 1, got 0"),
+    Case("econ_subsidy_share_above_1", _econ("  subsidy: {share: 1.5, cap: 30000}\n"), 43, 20,
+         "economics.subsidy.share", "must be <= 1, got 1.5"),
+    Case("econ_subsidy_no_basis", _econ("  subsidy: {cap: 30000}\n"), 43, 12,
+         "economics.subsidy", "give exactly one of 'share'"),
+    Case("econ_lease_term_zero", _econ("  lease: {term: 0, rate: 0.05}\n"), 43, 17,
+         "economics.lease.term", "must be >= 1, got 0"),
+    Case("econ_negative_price", _sub2("    scrap: 0.02\n", "    scrap: 0.02\n    price: -5\n"),
+         33, 12, "stations[0].price", "must be >= 0, got -5"),
+    Case("econ_negative_electricity", _econ("  electricity: -0.1\n"), 43, 16,
+         "economics.electricity", "must be >= 0"),
+    Case("econ_unknown_key", _econ("  wage: 38\n"), 43, 3, "economics", "wage"),
+]
+# Variants (issue 9): BASE_V2 (38 lines) followed by a variants section from line 39.
+_VARIANTS = "variants:\n  manual: {}\n  robot:\n"
+
+CASES += [
+    Case("variant_partial_new_station",
+         BASE_V2 + _VARIANTS + "    stations:\n      cnc9: {servers: 2}\n", 43, 13,
+         "variants.robot.stations.cnc9", "the base has no station 'cnc9'"),
+    Case("variant_partial_new_resource",
+         BASE_V2 + _VARIANTS + "    resources:\n      robot: {count: 1}\n", 43, 14,
+         "variants.robot.resources.robot", "missing required key 'kind'"),
+    Case("variant_leaves_line_inconsistent",
+         BASE_V2 + _VARIANTS + "    stations:\n      cnc: {tending: {by: robot}}\n", 43, 27,
+         "variants.robot.stations.cnc.tending.by",
+         "in variant 'robot': unknown resource 'robot' in tending.by"),
+    Case("variant_removes_used_resource",
+         BASE_V2 + _VARIANTS + "    resources:\n      operators: null\n", 29, 19,
+         "stations[0].tending.by", "(in variant 'robot')"),
+    Case("variant_removes_unknown", BASE_V2 + _VARIANTS + "    resources:\n      ghost: null\n",
+         43, 7, "variants.robot.resources.ghost", "no resource named 'ghost' to remove"),
+    Case("variant_changes_seed", BASE_V2 + _VARIANTS + "    seed: 5\n", 42, 5,
+         "variants.robot.seed", "shared by every variant"),
+    Case("baseline_not_a_variant", BASE_V2 + "baseline: auto\n" + _VARIANTS + "    {}\n",
+         39, 11, "baseline", "baseline 'auto' is not a variant (variants: manual, robot)"),
+    Case("variants_in_v1", BASE + "variants: {manual: {}, robot: {}}\n", 18, 1, "variants",
+         "they need linelab: 2"),
+]
+
+
 def materialize(case: Case, directory: Path) -> Path:
     """Write ``case`` under ``directory`` and return the path to load (or to pass the CLI).
 

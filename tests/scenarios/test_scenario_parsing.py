@@ -356,10 +356,14 @@ def test_linelab_true_is_not_version_1() -> None:
 def test_examples_listed_and_loadable() -> None:
     names = scenarios.list_examples()
     assert names == [
+        "assembly_3c",
         "cnc_cell_agv",
         "cnc_cell_conwip",
         "cnc_cell_operators",
         "cnc_cell_robot",
+        "furniture_panel_cell",
+        "injection_mold_line",
+        "phone_housing_cell",
         "phone_housing_line",
         "smt_assembly",
     ]
@@ -381,8 +385,10 @@ def test_unknown_example_lists_available() -> None:
 
 
 def _events_estimate(sc: Scenario) -> float:
-    """Parts through the line per replication times stations: a bound on engine work."""
-    rates = [st.servers / st.process.mean_s for st in sc.stations]
+    """Parts through the line per replication times stations: a bound on engine work.
+    Stations timed by a time model (no ``mean_s`` before the line is built) are skipped."""
+    means = [getattr(st.process, "mean_s", None) for st in sc.stations]
+    rates = [st.servers / m for st, m in zip(sc.stations, means, strict=True) if m is not None]
     if sc.source is not None:
         rates.append(1.0 / sc.source.interarrival.mean_s)
     return min(rates) * sc.run_length_s * len(sc.stations)
