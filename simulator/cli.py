@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", metavar="F", help="write the results as JSON to F (- for stdout)")
     run.add_argument("--csv", metavar="F", help="write the statistics as CSV to F (- for stdout)")
     run.add_argument(
+        "--report", metavar="F", help="write a self-contained HTML report (charts inline) to F"
+    )
+    run.add_argument(
         "--fast",
         action="store_true",
         help="use the exact flow-line kernel (serial single-server lines, no wip_cap)",
@@ -193,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--json", metavar="F", help="write the comparison as JSON to F")
     compare.add_argument("--csv", metavar="F", help="write the comparison as CSV to F")
+    compare.add_argument(
+        "--report", metavar="F", help="write a self-contained HTML report (charts inline) to F"
+    )
 
     validate = sub.add_parser("validate", help="check a scenario file and report every problem")
     validate.add_argument("scenario", help="scenario file (YAML)")
@@ -335,6 +341,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     json_target = None if args.json is None else _check_output(args.json, "--json")
     csv_target = None if args.csv is None else _check_output(args.csv, "--csv")
+    report_target = None if args.report is None else _check_output(args.report, "--report")
     horizon = None
     if args.horizon is not None:
         try:
@@ -345,7 +352,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise BadInput(f"--horizon must be > 0 and at most 1e9 s, got {args.horizon!r}")
 
     path = _resolve_scenario(args.scenario)
-    _check_distinct(path, {"--json": json_target, "--csv": csv_target})
+    _check_distinct(
+        path, {"--json": json_target, "--csv": csv_target, "--report": report_target}
+    )
     found = scenarios.load_variants(path)
     variant = _pick_variant(path, found, args.variant)
     sc = found.scenarios[variant]
@@ -433,8 +442,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         files[json_target.given] = json_text(result_to_json(result, scenario_file=path))
     if csv_target is not None:
         files[csv_target.given] = result_to_csv(result)
+    if report_target is not None:
+        from simulator.report import result_report
+
+        files[report_target.given] = result_report(result, scenario_file=path)
     # When a result goes to stdout, stdout carries only that result: the table goes to stderr.
-    to_stdout = any(t is not None and t.kind == "stdout" for t in (json_target, csv_target))
+    to_stdout = any(
+        t is not None and t.kind == "stdout" for t in (json_target, csv_target, report_target)
+    )
     try:  # before printing: a closed or full stdout must not lose the results
         write_files_atomic(files)
     except OutputError as exc:
@@ -476,8 +491,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     )
     json_target = None if args.json is None else _check_output(args.json, "--json")
     csv_target = None if args.csv is None else _check_output(args.csv, "--csv")
+    report_target = None if args.report is None else _check_output(args.report, "--report")
     path = _resolve_scenario(args.scenario)
-    _check_distinct(path, {"--json": json_target, "--csv": csv_target})
+    _check_distinct(
+        path, {"--json": json_target, "--csv": csv_target, "--report": report_target}
+    )
     found = scenarios.load_variants(path)
     for variant in found.scenarios.values():
         _check_time_models(path, variant)
@@ -493,7 +511,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         files[json_target.given] = json_text(comparison_to_json(comparison, scenario_file=path))
     if csv_target is not None:
         files[csv_target.given] = comparison_to_csv(comparison)
-    to_stdout = any(t is not None and t.kind == "stdout" for t in (json_target, csv_target))
+    if report_target is not None:
+        from simulator.report import comparison_report
+
+        files[report_target.given] = comparison_report(comparison, scenario_file=path)
+    to_stdout = any(
+        t is not None and t.kind == "stdout" for t in (json_target, csv_target, report_target)
+    )
     try:
         write_files_atomic(files)
     except OutputError as exc:
