@@ -180,15 +180,22 @@ def _time_series(result: ExperimentResult) -> tuple[list[float], list[float], li
     step = session.end / TIME_POINTS
     hours, rate, wip = [], [], []
     history = [session.snapshot()]
+    # Cumulative departures over the whole run: the snapshot's count restarts at 0 when the
+    # warm-up ends, which would otherwise show as a drop to zero throughput there.
+    cumulative = [0]
     while not session.finished:
         snap = session.advance(min(step, session.end - session.now))
         if snap.time_s <= history[-1].time_s:
             break
+        previous = history[-1].departed
+        gained = snap.departed - previous if snap.departed >= previous else snap.departed
+        cumulative.append(cumulative[-1] + gained)
         history.append(snap)
-        first = history[max(0, len(history) - 1 - RATE_WINDOW)]
+        back = max(0, len(history) - 1 - RATE_WINDOW)
+        first = history[back]
         hours.append(snap.time_s / 3600.0)
         rate.append(
-            max(0, snap.departed - first.departed) * 3600.0 / (snap.time_s - first.time_s)
+            (cumulative[-1] - cumulative[back]) * 3600.0 / (snap.time_s - first.time_s)
         )
         wip.append(float(snap.wip))
     return hours, rate, wip
