@@ -93,6 +93,7 @@ def comparison_report(
         "time_chart": _svg(_time_chart(comparison)),
         "economics": _economics_rows(economics, others),
         "cash_chart": _svg(_cash_chart(economics, others)) if economics else None,
+        "sensitivity": _sensitivity_rows(economics, others),
         "bottleneck": _bottleneck_rows(comparison, names),
         "assumptions": _assumptions(comparison, scenario_file),
         "version": __version__,
@@ -318,6 +319,35 @@ def _economics_rows(economics: dict[str, Any], others: list[str]) -> list[list[s
             row.append(_stat_text(economics[v].get(key), money, percent=key == "irr"))
         rows.append(row)
     return rows
+
+
+def _sensitivity_rows(economics: dict[str, Any], others: list[str]) -> list[dict[str, Any]]:
+    """Per automated variant, the investment case with one input changed at a time (the
+    rows of :func:`simulator.economics.sensitivity`, at the mean KPIs)."""
+    out = []
+    for v in others:
+        rows = (economics.get(v) or {}).get("sensitivity") or []
+        table = []
+        for r in rows:
+            change = r["change"]
+            label = "as assumed" if r["parameter"] == "base" else (
+                f"{r['parameter'].replace('_', ' ')} {change:+.0%}"
+                if r["parameter"] != "wage_growth"
+                else f"wage growth {change * 100:+.0f} points"
+            )
+            table.append(
+                [
+                    label,
+                    _money(r["net_investment"]),
+                    _money(r["annual_savings"]),
+                    "—" if r["payback_years"] is None else f"{r['payback_years']:.2f}",
+                    _money(r["npv"]),
+                    "—" if r["irr"] is None else f"{r['irr'] * 100:.1f} %",
+                ]
+            )
+        if table:
+            out.append({"variant": v, "rows": table})
+    return out
 
 
 def _bottleneck_rows(comparison: Comparison, names: list[str]) -> list[dict[str, Any]]:

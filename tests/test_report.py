@@ -67,6 +67,10 @@ def test_report_has_a_chart_per_station_and_the_series(
     for station in stations:
         assert f"<h3>{station}</h3><svg" in html
     assert "payback" in html
+    # the sensitivity table: the unchanged case first, then one input changed at a time
+    assert "Sensitivity: robots against manual" in html
+    for label in ("as assumed", "wage growth", "demand", "subsidy", "robot price"):
+        assert f"<td>{label}" in html
 
 
 def test_report_carries_the_kpis_and_differences(
