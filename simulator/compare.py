@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import importlib
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -238,6 +239,7 @@ def comparison_table(comparison: Comparison) -> str:
             "differences are paired replication by replication (variant − baseline), "
             "mean ± 95% CI"
         )
+    lines += _investment_lines(comparison, others)
     base_bn = base.bottleneck
     if base_bn is not None:
         lines.append("")
@@ -252,6 +254,59 @@ def comparison_table(comparison: Comparison) -> str:
                     f"  {printable(v)}: the bottleneck {printable(bottleneck_moved(base_bn, mine))}"
                 )
     return "\n".join(lines)
+
+
+_INVESTMENT = (
+    ("headcount", "headcount (people)"),
+    ("net_investment", "net investment"),
+    ("annual_savings", "annual savings"),
+    ("payback_years", "payback (years)"),
+    ("npv", "NPV"),
+    ("irr", "IRR (per year)"),
+)
+
+
+def _investment_lines(comparison: Comparison, others: list[str]) -> list[str]:
+    """The investment case per automated variant against the baseline (mean and 95 %
+    interval over paired replications), when the scenario has ``economics``."""
+    economics = economics_section(comparison) if others else {}
+    if not economics:
+        return []
+    names = list(economics)
+    currency = getattr(comparison.results[comparison.baseline].scenario.economics,
+                       "currency", "")
+    rows = [[f"investment case ({printable(currency)})", *(printable(v) for v in names)]]
+    for key, label in _INVESTMENT:
+        row = [label]
+        for v in names:
+            entry = economics[v].get(key)
+            row.append(_economic_text(entry, percent=key == "irr"))
+        rows.append(row)
+    return ["", *_columns(rows, "<" + ">" * len(names), (22,))]
+
+
+def _economic_text(entry: object, *, percent: bool) -> str:
+    """``mean [low, high]`` of a JSON stat, or of a plain number; ``—`` when undefined."""
+    if isinstance(entry, dict):
+        mean, ci = entry.get("mean"), entry.get("ci95")
+    else:
+        mean, ci = entry, None
+    if not isinstance(mean, int | float) or not math.isfinite(mean):
+        return "—"
+
+    def fmt(x: float) -> str:
+        if percent:
+            return f"{x * 100:.1f} %"
+        if x == round(x):
+            return f"{x:,.0f}"
+        return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
+
+    text = fmt(mean)
+    if isinstance(ci, list | tuple) and len(ci) == 2 and all(
+        isinstance(c, int | float) for c in ci
+    ):
+        text += f" [{fmt(ci[0])}, {fmt(ci[1])}]"
+    return text
 
 
 def _signed(stat: Stat) -> str:

@@ -204,3 +204,16 @@ def test_problems_say_which_variant() -> None:
     with pytest.raises(scenarios.ScenarioError) as info:  # the base's own mistake: unlabelled
         scenarios.loads(base.replace("servers: 2", "servers: 0") + "variants: {a: {}, b: {}}\n")
     assert [p.message for p in info.value.problems] == ["must be >= 1, got 0"]
+
+
+def test_compare_prints_the_investment_case(capsys: pytest.CaptureFixture[str]) -> None:
+    """With ``economics`` in the file, the terminal report ends with the investment case of
+    each automated variant against the baseline (the same figures as the JSON)."""
+    from simulator.cli import main
+
+    code = main(["compare", "phone_housing_cell", "-n", "2", "-j", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "investment case (CNY)" in out
+    for label in ("net investment", "annual savings", "payback (years)", "NPV", "IRR"):
+        assert label in out
