@@ -314,6 +314,38 @@ def _cmd_examples(_args: argparse.Namespace) -> int:
     return _print_report(listing, "the list of examples")
 
 
+def _run_options(args: argparse.Namespace) -> tuple[int | None, int | None, int]:
+    """``--replications``, ``--seed`` and ``--workers`` of ``run`` and ``compare``, checked
+    (None: as the file says; workers default to all cores)."""
+    from simulator.experiment import default_workers
+
+    replications = (
+        None
+        if args.replications is None
+        else _positive_int(args.replications, "--replications", 100_000)
+    )
+    seed = None if args.seed is None else _seed(args.seed)
+    workers = (
+        default_workers()
+        if args.workers is None
+        else _positive_int(args.workers, "--workers", 4096)
+    )
+    return replications, seed, workers
+
+
+def _output_options(
+    args: argparse.Namespace,
+) -> tuple[OutputTarget | None, OutputTarget | None, OutputTarget | None]:
+    """``--json``, ``--csv`` and ``--report`` of ``run`` and ``compare``, checked before the
+    run (None where not given)."""
+
+    def check(flag: str) -> OutputTarget | None:
+        given = getattr(args, flag)
+        return None if given is None else _check_output(given, f"--{flag}")
+
+    return check("json"), check("csv"), check("report")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from cells.workstation import RoutingDeadlock
     from simulator.build import LineError
@@ -328,20 +360,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         write_files_atomic,
     )
 
-    replications = (
-        None
-        if args.replications is None
-        else _positive_int(args.replications, "--replications", 100_000)
-    )
-    seed = None if args.seed is None else _seed(args.seed)
-    workers = (
-        default_workers()
-        if args.workers is None
-        else _positive_int(args.workers, "--workers", 4096)
-    )
-    json_target = None if args.json is None else _check_output(args.json, "--json")
-    csv_target = None if args.csv is None else _check_output(args.csv, "--csv")
-    report_target = None if args.report is None else _check_output(args.report, "--report")
+    replications, seed, workers = _run_options(args)
+    json_target, csv_target, report_target = _output_options(args)
     horizon = None
     if args.horizon is not None:
         try:
@@ -475,23 +495,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         comparison_to_json,
         run_comparison,
     )
-    from simulator.experiment import default_workers, usable_workers
+    from simulator.experiment import usable_workers
     from simulator.output import OutputError, json_text, write_files_atomic
 
-    replications = (
-        None
-        if args.replications is None
-        else _positive_int(args.replications, "--replications", 100_000)
-    )
-    seed = None if args.seed is None else _seed(args.seed)
-    workers = (
-        default_workers()
-        if args.workers is None
-        else _positive_int(args.workers, "--workers", 4096)
-    )
-    json_target = None if args.json is None else _check_output(args.json, "--json")
-    csv_target = None if args.csv is None else _check_output(args.csv, "--csv")
-    report_target = None if args.report is None else _check_output(args.report, "--report")
+    replications, seed, workers = _run_options(args)
+    json_target, csv_target, report_target = _output_options(args)
     path = _resolve_scenario(args.scenario)
     _check_distinct(
         path, {"--json": json_target, "--csv": csv_target, "--report": report_target}
