@@ -794,6 +794,14 @@ CASES: list[Case] = [
         "route goes through 'pack', which is not a station",
     ),
     Case(
+        "v2_product_name_mapping",  # crashed the share check (unhashable dict) before the fix
+        _sub2("  - name: housing_b\n", "  - name: {x: 1}\n"),
+        17,
+        11,
+        "products[1].name",
+        "expected text, got a mapping",
+    ),
+    Case(
         "v2_routes_start_apart",
         _sub2("route: [cnc, cmm]", "route: [deburr, cmm]"),
         19,
