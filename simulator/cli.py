@@ -17,7 +17,7 @@ import stat as file_stat
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
@@ -207,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", "-o", metavar="F", help="write it to F instead of stdout")
 
     sub.add_parser("examples", help="list the shipped example scenarios")
+    from simulator.cli_sweep import add_parsers as add_sweep_parsers
+
+    add_sweep_parsers(sub)
+    from simulator.cli_optimize import add_parsers as add_optimize_parsers
+
+    add_optimize_parsers(sub)
     return parser
 
 
@@ -655,7 +661,17 @@ COMMANDS = {
     "validate": _cmd_validate,
     "schema": _cmd_schema,
     "examples": _cmd_examples,
+    "sweep": lambda args: _command("simulator.cli_sweep", "cmd_sweep")(args),
+    "results": lambda args: _command("simulator.cli_sweep", "cmd_results")(args),
+    "optimize": lambda args: _command("simulator.cli_optimize", "cmd_optimize")(args),
 }
+
+
+def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """A command that lives in its own module (``simulator.cli_sweep``), imported when run."""
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -700,4 +716,8 @@ def entry_point() -> None:
 
 
 if __name__ == "__main__":
-    entry_point()
+    # `python -m simulator.cli`: run the importable module, not this `__main__` copy, so the
+    # command modules (simulator.cli_sweep, ...) raise the very BadInput that main() catches.
+    from simulator.cli import entry_point as _entry_point
+
+    _entry_point()

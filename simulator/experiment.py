@@ -258,15 +258,27 @@ def run_experiment(
         except BaseException:
             # Ctrl-C, SIGTERM (see simulator.cli) or a failed replication: stop now, do not
             # wait for queued work, and reap the workers so that none outlives the run.
-            workers_alive = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in workers_alive:
-                process.terminate()
-            for process in workers_alive:
-                process.join(timeout=5.0)
-                if process.is_alive():  # still importing with SIGTERM blocked, or stuck
-                    process.kill()
-                    process.join(timeout=5.0)
+            abort_pool(pool)
             raise
         pool.shutdown(wait=True)
     return summarise_replications(scenario, seed, results)
+
+
+def abort_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now (Ctrl-C, SIGTERM, an error): cancel queued work, terminate every worker
+    (killed if it does not stop within 5 s) and wait until all are reaped, so that none outlives
+    the run and none still reads as alive afterwards."""
+    workers_alive = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers_alive:
+        process.terminate()
+    for process in workers_alive:
+        process.join(timeout=5.0)
+        if process.is_alive():  # still importing with SIGTERM blocked, or stuck
+            process.kill()
+            process.join(timeout=5.0)
+    # The pool's manager thread reaps the same processes: until it is done, a process it
+    # reaped first can still read as alive here (its exit code not yet recorded).
+    if manager is not None:
+        manager.join(timeout=5.0)
