@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", "-o", metavar="F", help="write it to F instead of stdout")
 
     sub.add_parser("examples", help="list the shipped example scenarios")
+    from simulator.cli_lesson import add_parser as add_lesson_parser
+
+    add_lesson_parser(sub)
     return parser
 
 
@@ -649,12 +652,23 @@ def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _cmd_lesson(args: argparse.Namespace) -> int:
+    """``linelab lesson ...`` (simulator/cli_lesson.py); its usage errors exit 2 here."""
+    from simulator.cli_lesson import LessonUsageError, cmd_lesson
+
+    try:
+        return cmd_lesson(args)
+    except LessonUsageError as exc:
+        raise BadInput(str(exc)) from None
+
+
 COMMANDS = {
     "run": _cmd_run,
     "compare": _cmd_compare,
     "validate": _cmd_validate,
     "schema": _cmd_schema,
     "examples": _cmd_examples,
+    "lesson": _cmd_lesson,
 }
 
 
