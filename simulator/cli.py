@@ -207,12 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", "-o", metavar="F", help="write it to F instead of stdout")
 
     sub.add_parser("examples", help="list the shipped example scenarios")
+    from simulator.cli_lesson import add_parser as add_lesson_parser
+    from simulator.cli_optimize import add_parsers as add_optimize_parsers
     from simulator.cli_sweep import add_parsers as add_sweep_parsers
 
     add_sweep_parsers(sub)
-    from simulator.cli_optimize import add_parsers as add_optimize_parsers
-
     add_optimize_parsers(sub)
+    add_lesson_parser(sub)
     return parser
 
 
@@ -655,6 +656,16 @@ def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _cmd_lesson(args: argparse.Namespace) -> int:
+    """``linelab lesson ...`` (simulator/cli_lesson.py); its usage errors exit 2 here."""
+    from simulator.cli_lesson import LessonUsageError, cmd_lesson
+
+    try:
+        return cmd_lesson(args)
+    except LessonUsageError as exc:
+        raise BadInput(str(exc)) from None
+
+
 COMMANDS = {
     "run": _cmd_run,
     "compare": _cmd_compare,
@@ -664,6 +675,7 @@ COMMANDS = {
     "sweep": lambda args: _command("simulator.cli_sweep", "cmd_sweep")(args),
     "results": lambda args: _command("simulator.cli_sweep", "cmd_results")(args),
     "optimize": lambda args: _command("simulator.cli_optimize", "cmd_optimize")(args),
+    "lesson": _cmd_lesson,
 }
 
 
