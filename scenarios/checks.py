@@ -297,7 +297,9 @@ def _product_checks(data: dict[str, Any]) -> list[Issue]:
     made = assembly_outputs(data)
     if not made:
         out += _common_start(data, products, stations)
-    products = [(i, p) for i, p in products if not (isinstance(p.get("name"), str) and p["name"] in made)]
+    products = [
+        (i, p) for i, p in products if not (isinstance(p.get("name"), str) and p["name"] in made)
+    ]
     shares = [p.get("share", 1.0) for _, p in products]
     if products and all(
         isinstance(s, int | float) and not isinstance(s, bool) and math.isfinite(s) and s > 0
