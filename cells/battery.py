@@ -126,6 +126,7 @@ class Charging:
             self._plug(fleet, v, now)
             return
         self.drive(v, v.at, charger)
+        v.origin = v.at
         v.at = charger
         v.step = STEP_AT_CHARGER
         v.timer.set(V_EMPTY, now)

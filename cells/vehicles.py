@@ -120,13 +120,18 @@ class Request:
 class Vehicle(Equipment):
     """One vehicle of a fleet: where it is (point index) and what it carries."""
 
-    __slots__ = ("at", "cargo", "fleet", "parts", "step")
+    __slots__ = ("at", "cargo", "fleet", "origin", "parts", "step", "until")
 
     def __init__(self, fleet: Fleet, index: int, at: int, now: float) -> None:
         super().__init__(f"{fleet.name}.{index + 1}", V_IDLE, now, fleet.state_names)
         self.fleet = fleet
         self.at = at
         """Point index where the vehicle is (or goes to, while travelling)."""
+        self.origin = at
+        """Point index the vehicle's current or last trip started from (for live views)."""
+        self.until = now
+        """Simulated time (s) its current step (trip, handling, charging) ends (for live
+        views: one float per step, never read by the engine)."""
         self.cargo: list[Request] = []
         """The requests it serves on this trip."""
         self.parts: deque[Any] = deque()
@@ -350,12 +355,14 @@ class Fleet:
         d = self.travel[v.at][to]
         if self.battery is not None:
             self.battery.drive(v, v.at, to)
+        v.origin = v.at
         v.at = to
         v.step = step
         v.timer.set(state, now)
         self._after(v, d)
 
     def _after(self, v: Vehicle, d: float) -> None:
+        v.until = self.env.now + d
         Timeout(self.env, d, v).callbacks.append(self._on_step)
 
     def _stepped(self, event: simpy.Event) -> None:

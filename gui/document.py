@@ -84,8 +84,13 @@ class ScenarioDocument(QObject):
         self._text = ""
         self._path: str | None = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        # A bound slot, not a lambda: disconnected when the document is destroyed, before its
+        # undo stack emits its last signals (a lambda would reach the deleted document).
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._parsed: Parsed | None = None
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
 
     # -- state ---------------------------------------------------------------------------
     @property

@@ -10,8 +10,9 @@ set of unit states.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.events import Timeout
@@ -39,8 +40,10 @@ __all__ = [
     "SOURCE_STREAM_KEY",
     "LineError",
     "LineModel",
+    "ResourceSnapshot",
     "Snapshot",
     "StationSnapshot",
+    "VehicleSnapshot",
     "process_stream_key",
 ]
 
@@ -56,6 +59,34 @@ class StationSnapshot:
     blocked: int
     states: dict[str, int] = field(default_factory=dict)
     """Number of servers in each state the station can reach (``busy``, ``down`` ...)."""
+    completed: int = 0
+    """Parts the station has finished since the start of the measured period (the count
+    restarts from 0 at the end of warm-up, like the statistics)."""
+    shares: dict[str, float] = field(default_factory=dict)
+    """Share of time in each reachable state since :attr:`Snapshot.measured_from_s`,
+    averaged over the servers (sums to 1)."""
+    conveyor: tuple[float, ...] = ()
+    """Parts on the station's conveyor, oldest first: how far each has ridden, as a fraction
+    of the belt's length (0 = just entered, 1 = at the end, waiting or about to leave);
+    empty without a conveyor."""
+
+
+@dataclass(frozen=True)
+class VehicleSnapshot:
+    """One vehicle of a fleet at one instant: where it is, or which trip it is on.
+
+    A vehicle that travels left the layout point ``origin`` at ``depart_s`` and reaches
+    ``point`` at ``arrive_s`` (rest to rest along the shortest aisles); a vehicle that does
+    not travel is at ``point``, with ``origin == point`` and ``depart_s == arrive_s``."""
+
+    name: str
+    state: str
+    point: str
+    origin: str
+    depart_s: float
+    arrive_s: float
+    load: int = 0
+    """Parts on board."""
 
 
 @dataclass(frozen=True)
@@ -64,11 +95,19 @@ class ResourceSnapshot:
 
     name: str
     states: dict[str, int]
+    shares: dict[str, float] = field(default_factory=dict)
+    """Share of time in each state since :attr:`Snapshot.measured_from_s`, averaged over
+    the units (sums to 1)."""
+    vehicles: tuple[VehicleSnapshot, ...] = ()
+    """Each vehicle of a fleet (empty for operators and robots)."""
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The line at one instant of a running replication."""
+    """The line at one instant of a running replication.
+
+    The fields after ``resources`` are filled only by :meth:`LineModel.snapshot` (for live
+    views); the engine's hot path never builds them."""
 
     time_s: float
     end_s: float
@@ -77,6 +116,9 @@ class Snapshot:
     departed: int
     stations: tuple[StationSnapshot, ...]
     resources: tuple[ResourceSnapshot, ...] = ()
+    measured_from_s: float = 0.0
+    """Start of the period the ``completed`` counts and ``shares`` cover (s): 0 during
+    warm-up, the end of warm-up after it."""
 
 
 class LineModel:
@@ -255,13 +297,16 @@ class LineModel:
     # -- observation --------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """The current state of the line (cheap; for live views)."""
+        now, start = float(self.env.now), self._measure_start
         stations = []
         for station in self.stations:
             names = station.servers[0].timer.names
             counts = [0] * len(names)
             for server in station.servers:
                 counts[server.timer.state] += 1
-            states = {names[i]: counts[i] for i in _reachable(station)}
+            reachable = _reachable(station)
+            states = {names[i]: counts[i] for i in reachable}
+            conveyor = getattr(station, "conveyor", None)
             stations.append(
                 StationSnapshot(
                     station.name,
@@ -270,6 +315,9 @@ class LineModel:
                     counts[STARVED],
                     counts[BLOCKED],
                     states,
+                    completed=station.completed,
+                    shares=_mean_shares(station.servers, [names[i] for i in reachable], now, start),
+                    conveyor=() if conveyor is None else _belt(conveyor, now),
                 )
             )
         resources = []
@@ -278,16 +326,50 @@ class LineModel:
             counts = [0] * len(names)
             for unit in resource.units:
                 counts[unit.timer.state] += 1
-            resources.append(ResourceSnapshot(resource.name, dict(zip(names, counts, strict=True))))
+            vehicles: tuple[VehicleSnapshot, ...] = ()
+            if isinstance(resource, Fleet):
+                vehicles = self._vehicles(resource, now)
+            resources.append(
+                ResourceSnapshot(
+                    resource.name,
+                    dict(zip(names, counts, strict=True)),
+                    shares=_mean_shares(resource.units, list(resource.state_names), now, start),
+                    vehicles=vehicles,
+                )
+            )
         return Snapshot(
-            time_s=self.env.now,
+            time_s=now,
             end_s=self.end,
             in_warmup=not self._measuring,
             wip=int(self.traffic.wip.value),
             departed=self.traffic.departed,
             stations=tuple(stations),
             resources=tuple(resources),
+            measured_from_s=start,
         )
+
+    def _vehicles(self, fleet: Fleet, now: float) -> tuple[VehicleSnapshot, ...]:
+        """Where each vehicle of ``fleet`` is, or the trip it is on (see
+        :class:`VehicleSnapshot`), from what the vehicle records of its trip: the point it
+        left (``origin``) and when its step ends (``until``)."""
+        layout = self.scenario.layout
+        points = list(layout.points) if layout is not None else []
+        table = fleet.travel
+        out = []
+        for v in fleet.units:
+            at = v.at
+            state = v.timer.names[v.timer.state]
+            origin, depart, arrive = at, now, now
+            if state in _TRAVEL_STATES and v.until > now:
+                origin, arrive = v.origin, float(v.until)
+                trip = table[origin][at]
+                depart = arrive - trip if math.isfinite(trip) else arrive
+            name_at = points[at] if at < len(points) else str(at)
+            name_from = points[origin] if origin < len(points) else str(origin)
+            out.append(
+                VehicleSnapshot(v.name, state, name_at, name_from, depart, arrive, len(v.parts))
+            )
+        return tuple(out)
 
     def collect(self) -> Replication:
         """The results of the measured period (call when :attr:`finished`)."""
@@ -394,6 +476,26 @@ class LineModel:
             records=self._trace_records,
             truncated=self._trace_cut is not None,
         )
+
+
+_TRAVEL_STATES = ("travel_empty", "travel_loaded")
+
+
+def _mean_shares(
+    units: Sequence[Any], names: Sequence[str], now: float, start: float
+) -> dict[str, float]:
+    """Share of ``[start, now]`` in each state of ``names``, averaged over ``units``."""
+    n = len(units)
+    per_unit = [u.timer.shares(now, start) for u in units]
+    return {name: math.fsum(u.get(name, 0.0) for u in per_unit) / n for name in names}
+
+
+def _belt(conveyor: Any, now: float) -> tuple[float, ...]:
+    """How far each part on ``conveyor`` has ridden, as a fraction of its length."""
+    transit = conveyor.transit
+    if transit <= 0.0:
+        return tuple(1.0 for _ in conveyor.items)
+    return tuple(min(1.0, max(0.0, 1.0 - (end - now) / transit)) for _, _, end in conveyor.items)
 
 
 def _reachable(station: object) -> tuple[int, ...]:

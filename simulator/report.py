@@ -18,11 +18,13 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from simulator import __version__
 from simulator.compare import _LABELS, Comparison, _signed, economics_section
 from simulator.output import _pm
+from simulator.palette import VARIANT_COLORS, ordered_states, state_color
 from simulator.session import RunSession
 from simulator.stats import Stat
 
@@ -30,25 +32,21 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from simulator.experiment import ExperimentResult
+    from simulator.model import Snapshot
 
-__all__ = ["comparison_report", "result_report"]
+__all__ = [
+    "comparison_report",
+    "cumulative_cash_flow",
+    "payback_crossing",
+    "replay_snapshots",
+    "result_report",
+    "snapshot_series",
+]
 
 TIME_POINTS = 120
 """Chunks of simulated time in which replication 0 is re-run for the time-series charts."""
 RATE_WINDOW = 5
 """Chunks over which the throughput curve counts departures (a trailing moving window)."""
-
-_STATE_COLOURS = {
-    "busy": "#2e7d32",
-    "idle": "#bdbdbd",
-    "starved": "#9e9e9e",
-    "blocked": "#f9a825",
-    "down": "#c62828",
-    "setup": "#1565c0",
-    "waiting": "#8e24aa",
-}
-_VARIANT_COLOURS = ["#1565c0", "#e65100", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457"]
-
 
 def result_report(result: ExperimentResult, scenario_file: str | None = None) -> str:
     """The report of one run (a single variant): the same page without differences."""
@@ -148,22 +146,23 @@ def _svg(fig: Figure | None) -> str | None:
 
 
 def _state_chart(comparison: Comparison, station: str) -> Figure | None:
-    """Stacked horizontal bars: the share of time in each state, one bar per variant."""
+    """Stacked horizontal bars: the share of time in each state, one bar per variant, in
+    the app's colours and stacking order (:mod:`simulator.palette`)."""
     names = [v for v in comparison.results if station in comparison.results[v].stations]
     if not names:
         return None
-    states: list[str] = []
-    for v in names:
-        states += [s for s in comparison.results[v].stations[station].states if s not in states]
+    states = ordered_states(
+        s for v in names for s in comparison.results[v].stations[station].states
+    )
     fig = _figure(7.5, 0.55 * len(names) + 1.0)
     ax = fig.add_subplot()
     left = [0.0] * len(names)
-    for i, state in enumerate(states):
+    for state in states:
         shares = []
         for v in names:
             stat = comparison.results[v].stations[station].states.get(state)
             shares.append(0.0 if stat is None or stat.mean is None else 100.0 * stat.mean)
-        colour = _STATE_COLOURS.get(state, _VARIANT_COLOURS[i % len(_VARIANT_COLOURS)])
+        colour = state_color(state)
         ax.barh(names, shares, left=left, color=colour, label=state, height=0.6)
         left = [a + b for a, b in zip(left, shares, strict=True)]
     ax.set_xlim(0, 100)
@@ -173,33 +172,52 @@ def _state_chart(comparison: Comparison, station: str) -> Figure | None:
     return fig
 
 
-def _time_series(result: ExperimentResult) -> tuple[list[float], list[float], list[float]]:
-    """Replication 0 of ``result`` re-run in chunks: time (h), throughput over the last
-    :data:`RATE_WINDOW` chunks (parts/h, warm-up included) and WIP at the end of each chunk
-    (parts)."""
+def replay_snapshots(result: ExperimentResult, points: int = TIME_POINTS) -> list[Snapshot]:
+    """Replication 0 of ``result`` re-run in ``points`` chunks of simulated time: the line's
+    state at time 0 and at the end of every chunk (warm-up included)."""
     session = RunSession(result.scenario, 0, result.seed)
-    step = session.end / TIME_POINTS
-    hours, rate, wip = [], [], []
+    step = session.end / points
     history = [session.snapshot()]
-    # Cumulative departures over the whole run: the snapshot's count restarts at 0 when the
-    # warm-up ends, which would otherwise show as a drop to zero throughput there.
-    cumulative = [0]
     while not session.finished:
         snap = session.advance(min(step, session.end - session.now))
         if snap.time_s <= history[-1].time_s:
             break
-        previous = history[-1].departed
-        gained = snap.departed - previous if snap.departed >= previous else snap.departed
-        cumulative.append(cumulative[-1] + gained)
         history.append(snap)
-        back = max(0, len(history) - 1 - RATE_WINDOW)
-        first = history[back]
+    return history
+
+
+def snapshot_series(
+    snapshots: Sequence[Snapshot], window: int = RATE_WINDOW
+) -> tuple[list[float], list[float], list[float]]:
+    """Time (h), throughput over the last ``window`` snapshots (parts/h, warm-up included)
+    and WIP (parts) at every snapshot after the first, from snapshots in time order."""
+    hours: list[float] = []
+    rate: list[float] = []
+    wip: list[float] = []
+    if not snapshots:
+        return hours, rate, wip
+    # Cumulative departures over the whole run: the snapshot's count restarts at 0 when the
+    # warm-up ends, which would otherwise show as a drop to zero throughput there.
+    cumulative = [0]
+    for i in range(1, len(snapshots)):
+        snap, before = snapshots[i], snapshots[i - 1]
+        gained = snap.departed - before.departed
+        if snap.departed < before.departed:  # the count restarted when the warm-up ended
+            gained = snap.departed
+        cumulative.append(cumulative[-1] + gained)
+        back = max(0, i - window)
+        span = snap.time_s - snapshots[back].time_s
         hours.append(snap.time_s / 3600.0)
-        rate.append(
-            (cumulative[-1] - cumulative[back]) * 3600.0 / (snap.time_s - first.time_s)
-        )
+        rate.append((cumulative[-1] - cumulative[back]) * 3600.0 / span if span > 0 else 0.0)
         wip.append(float(snap.wip))
     return hours, rate, wip
+
+
+def _time_series(result: ExperimentResult) -> tuple[list[float], list[float], list[float]]:
+    """Replication 0 of ``result`` re-run in chunks: time (h), throughput over the last
+    :data:`RATE_WINDOW` chunks (parts/h, warm-up included) and WIP at the end of each chunk
+    (parts)."""
+    return snapshot_series(replay_snapshots(result))
 
 
 def _time_chart(comparison: Comparison) -> Figure:
@@ -208,7 +226,7 @@ def _time_chart(comparison: Comparison) -> Figure:
     warmup_h = 0.0
     for i, (name, result) in enumerate(comparison.results.items()):
         hours, rate, wip = _time_series(result)
-        colour = _VARIANT_COLOURS[i % len(_VARIANT_COLOURS)]
+        colour = VARIANT_COLORS[i % len(VARIANT_COLORS)]
         top.plot(hours, rate, color=colour, label=name, linewidth=1.2)
         bottom.plot(hours, wip, color=colour, label=name, linewidth=1.2)
         warmup_h = result.scenario.warmup / 3600.0
@@ -232,15 +250,11 @@ def _cash_chart(economics: dict[str, Any], others: list[str]) -> Figure | None:
     fig = _figure(7.5, 3.4)
     ax = fig.add_subplot()
     for i, (name, flows) in enumerate(series):
-        colour = _VARIANT_COLOURS[(others.index(name) + 1) % len(_VARIANT_COLOURS)]
-        cumulative = []
-        total = 0.0
-        for flow in flows:
-            total += flow
-            cumulative.append(total)
+        colour = VARIANT_COLORS[(others.index(name) + 1) % len(VARIANT_COLORS)]
+        cumulative = cumulative_cash_flow(flows)
         years = list(range(len(cumulative)))
         ax.plot(years, cumulative, marker="o", color=colour, label=name)
-        point = _crossing(cumulative)
+        point = payback_crossing(cumulative)
         if point is not None:
             ax.plot([point], [0.0], marker="D", color="black", markersize=7, zorder=5)
             ax.annotate(
@@ -258,7 +272,17 @@ def _cash_chart(economics: dict[str, Any], others: list[str]) -> Figure | None:
     return fig
 
 
-def _crossing(cumulative: list[float]) -> float | None:
+def cumulative_cash_flow(flows: Sequence[float]) -> list[float]:
+    """Running sum of yearly cash flows (year 0 first), in currency units."""
+    out: list[float] = []
+    total = 0.0
+    for flow in flows:
+        total += flow
+        out.append(total)
+    return out
+
+
+def payback_crossing(cumulative: Sequence[float]) -> float | None:
     """First time (years, linear within a year) the cumulative cash flow reaches zero."""
     for t in range(1, len(cumulative)):
         a, b = cumulative[t - 1], cumulative[t]

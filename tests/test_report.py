@@ -73,6 +73,25 @@ def test_report_has_a_chart_per_station_and_the_series(
         assert f"<td>{label}" in html
 
 
+def test_state_charts_use_the_shared_palette(compared: tuple[Path, dict[str, object]]) -> None:
+    """Each station's stacked bars are filled with :mod:`simulator.palette`'s colour of
+    their state (the colours the desktop app uses), stacked in its order."""
+    from simulator.palette import STATE_ORDER, state_color
+
+    report, data = compared
+    html = report.read_text(encoding="utf-8")
+    variants = data["variants"]
+    assert isinstance(variants, dict)
+    for station, summary in variants["robots"]["stations"].items():
+        chart = html.split(f"<h3>{station}</h3>", 1)[1].split("</svg>", 1)[0]
+        fills = re.findall(r"fill: (#[0-9a-f]{6})", chart)
+        states = [s for s in STATE_ORDER if s in summary["states"]]
+        assert len(states) >= 2, station
+        # the legend's swatches list the states in the palette's order, once each
+        swatches = [f for f in fills if f in {state_color(s) for s in states}]
+        assert list(dict.fromkeys(swatches)) == list(dict.fromkeys(state_color(s) for s in states))
+
+
 def test_report_carries_the_kpis_and_differences(
     compared: tuple[Path, dict[str, object]],
 ) -> None:
