@@ -338,8 +338,15 @@ def check_lesson(
         )
     _check_time_models(found, filename)
     start = scenarios.load_variants(lesson.start_path)
+    start_variant = check.variant or start.baseline
+    # Each starting variant is compared with the submitted variant of the same name, and the
+    # start's checked variant always with the submission's checked variant: otherwise a file
+    # that wraps its changes in a variant of another name (its baseline) escapes `fixed`.
+    pairs = {name: name for name in start.scenarios if name in found.scenarios}
+    pairs[start_variant] = variant
     changed: list[str] = []
-    for name, start_sc in start.scenarios.items():
+    for start_name, name in pairs.items():
+        start_sc = start.scenarios[start_name]
         if name in found.scenarios:
             for sentence in fixed_differences(start_sc, found.scenarios[name], check.fixed):
                 where = f"variant {name}: " if found.has_variants and name != variant else ""
@@ -378,7 +385,6 @@ def check_lesson(
         n = min(n + check.batch_size, check.max_replications)
     results = tuple(exact.get(id(t)) or judged[id(t)] for t in check.targets)
     passed = not changed and all(r.met for r in results)
-    start_variant = check.variant or start.baseline
     start_runs: list[dict[str, Any]] = []
 
     def start_data() -> dict[str, Any]:

@@ -297,7 +297,7 @@ def test_tending_ratio_wrong_answers_fail() -> None:
     )
     result = check_lesson(lesson, no_operator, "n.yaml")
     assert not result.passed
-    assert any("resources.operators.count must stay" in c for c in result.changed)
+    assert any("resources.operators must stay" in c for c in result.changed)
     alone = _edited(_edited(lesson.solution_text(), "baseline: manual\n", ""), "  manual: {}\n", "")
     result = check_lesson(lesson, alone, "alone.yaml")
     assert not result.passed
