@@ -167,6 +167,12 @@ class Backend:
         """Run ``tasks`` and yield each record as it finishes (any order)."""
         raise NotImplementedError
 
+    def finished(self) -> list[RunRecord]:
+        """Records of replications that have finished but that :meth:`imap` has not yet
+        handed over (or whose hand-over was interrupted): on Ctrl-C the sweep stores them
+        before the workers are stopped, so no finished replication is thrown away."""
+        return []
+
     def close(self, *, abort: bool = False) -> None:
         """Release the workers; ``abort``: stop running work now (Ctrl-C, an error)."""
 
@@ -197,6 +203,15 @@ class PoolBackend(Backend):
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._started = False
+        self._unclaimed: set[Future[RunRecord]] = set()
+        """Submitted futures whose record the consumer has not taken yet."""
+
+    def finished(self) -> list[RunRecord]:
+        out = []
+        for future in list(self._unclaimed):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                out.append(future.result())
+        return out
 
     def imap(self, tasks: Iterable[Task]) -> Iterator[RunRecord]:
         pending = iter(tasks)
@@ -214,7 +229,9 @@ class PoolBackend(Backend):
                 task = next(pending, None)
                 if task is None:
                     return
-                running.add(pool.submit(run_task, task))
+                future = pool.submit(run_task, task)
+                running.add(future)
+                self._unclaimed.add(future)
 
         limit = QUEUE_PER_WORKER * self.workers
         if not self._started:  # the first submissions start the processes
@@ -229,8 +246,11 @@ class PoolBackend(Backend):
             submit(limit)
             for future in done:
                 yield future.result()
+                # The consumer came back for more: it has stored this one.
+                self._unclaimed.discard(future)
 
     def close(self, *, abort: bool = False) -> None:
+        self._unclaimed.clear()
         pool, self._pool = self._pool, None
         if pool is None:
             return
@@ -258,6 +278,8 @@ class DaskBackend(Backend):
             ) from None
         self.address = address
         self._cluster: Any = None
+        self._unclaimed: dict[Any, Any] = {}
+        """Submitted futures (by key) whose record the consumer has not taken yet."""
         try:
             if address == "local":
                 import logging
@@ -295,6 +317,7 @@ class DaskBackend(Backend):
         def submit(task: Task) -> Any:
             future = self._client.submit(run_task, task, pure=False)
             submitted[future.key] = task
+            self._unclaimed[future.key] = future
             return future
 
         first = [submit(task) for task in _take(pending, limit)]
@@ -312,8 +335,18 @@ class DaskBackend(Backend):
             except Exception as exc:  # e.g. KilledWorker: it took down every worker it met
                 record = _failed(task, exc)
             yield record
+            self._unclaimed.pop(future.key, None)  # the consumer has stored it
+
+    def finished(self) -> list[RunRecord]:
+        out = []
+        for future in list(self._unclaimed.values()):
+            if future.status == "finished":
+                with contextlib.suppress(Exception):
+                    out.append(future.result(timeout=5))
+        return out
 
     def close(self, *, abort: bool = False) -> None:
+        self._unclaimed.clear()
         with contextlib.suppress(Exception):
             self._client.close()
         self._close_cluster()

@@ -197,13 +197,20 @@ def _store_path(args: argparse.Namespace, scenario: str) -> str:
     path = args.store or f"{Path(scenario).stem}.sqlite"
     if not path:
         raise BadInput("--store: empty file name")
+    folder = os.path.dirname(os.path.abspath(path))
     if os.path.exists(path):
         if not os.path.isfile(path):
             raise BadInput(f"--store {path}: not a regular file")
         if os.path.exists(scenario) and os.path.samefile(path, scenario):
             raise BadInput(f"--store {path}: would overwrite the scenario file")
+        # A store is written in place and beside itself (its -wal and -shm files).
+        if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK):
+            raise BadInput(
+                f"--store {path}: read-only (the file or its folder "
+                f"{os.path.dirname(path) or '.'!r}); 'linelab results' reads it where it "
+                "is, a sweep needs a copy in a folder it can write"
+            )
         return path
-    folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise BadInput(f"--store {path}: folder {os.path.dirname(path)!r} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -213,12 +220,12 @@ def _store_path(args: argparse.Namespace, scenario: str) -> str:
 
 def _check_store(path: str, meta: StudyMeta, resume: bool) -> bool:
     """Can the study ``meta`` write to ``path``? True when the store exists (resume)."""
-    from simulator.store import NotAStore, inspect_store
+    from simulator.store import NotAStore, StoreUnavailable, inspect_store
 
     try:
         held = inspect_store(path)
-    except NotAStore as exc:
-        raise BadInput(f"--store {path}: not a LineLab result store: {exc}") from None
+    except (NotAStore, StoreUnavailable) as exc:
+        raise BadInput(_store_problem(f"--store {path}", exc)) from None
     if held is None:
         return False
     problems = held.differences(meta)
@@ -236,12 +243,23 @@ def _check_store(path: str, meta: StudyMeta, resume: bool) -> bool:
     return True
 
 
+def _store_problem(where: str, exc: Exception) -> str:
+    """The message for a file that cannot be read as a result store."""
+    from simulator.store import NotAStore, StoreDamaged, StoreFormat
+
+    if isinstance(exc, NotAStore) and not isinstance(exc, StoreDamaged | StoreFormat):
+        return f"{where}: not a LineLab result store: {exc}"
+    return f"{where}: {exc}"
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``linelab sweep``: see the module docstring and docs/batch.md."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from simulator.backends import BackendError, make_backend
     from simulator.experiment import default_workers, usable_workers
     from simulator.overrides import parse_file
-    from simulator.store import ResultStore, StoreBusy
+    from simulator.store import NotAStore, ResultStore, StoreBusy, StoreUnavailable
     from simulator.sweep import parse_sets, plan_study, run_sweep
 
     replications = (
@@ -322,10 +340,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             )
         except StoreBusy as exc:
             raise BadInput(f"--store {store_path}: {exc}") from None
-        except (OSError, sqlite3.Error) as exc:
+        except FileExistsError:  # another sweep created it since it was checked
+            raise BadInput(
+                f"--store {store_path}: another sweep created it just now; --resume "
+                "continues it once that sweep ends"
+            ) from None
+        except NotAStore as exc:  # replaced since it was checked
+            raise BadInput(_store_problem(f"--store {store_path}", exc)) from None
+        except (OSError, sqlite3.Error, StoreUnavailable) as exc:
             raise OutputFailed(f"linelab: cannot write the store {store_path}: {exc}") from None
         with store:
-            store.begin_session(_command_line(args))
+            try:
+                store.begin_session(_command_line(args))
+            except sqlite3.Error as exc:  # a full disk: nothing of this sweep is written
+                raise OutputFailed(
+                    f"linelab: cannot write the store {store_path}: {exc}"
+                ) from None
             bar = _progress_bar(args, plan.meta.scenario_name)
             outcome = None
             ending = "failed"
@@ -341,6 +371,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             except KeyboardInterrupt:
                 ending = "interrupted"
                 raise
+            except BrokenProcessPool:  # a worker killed by the system (out of memory?)
+                raise OutputFailed(
+                    "linelab: a worker process died (killed by the operating system, out of "
+                    "memory?); the replications it was running are not stored"
+                ) from None
             except sqlite3.Error as exc:  # a full disk, a store on a vanished network share
                 raise OutputFailed(
                     f"linelab: cannot write the store {store_path}: {exc}"
@@ -362,7 +397,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from simulator.store import read_records
 
     assert outcome is not None  # run_sweep returned (a stop raised above)
-    meta, points, records = read_records(store_path)
+    try:
+        meta, points, records = read_records(store_path)
+    except (NotAStore, StoreUnavailable) as exc:  # the folder vanished meanwhile
+        raise OutputFailed(f"linelab: cannot read the store {store_path} back: {exc}") from None
     selected = [r for r in records if r.variant in plan.variants and r.point in outcome.point_ids]
     ran = f"{outcome.ran} replication(s) run"
     if outcome.already:
@@ -426,21 +464,27 @@ def _command_line(args: argparse.Namespace) -> str:
 
 
 class _Bar:
-    """tqdm with ``update_to(done, total)`` (the total grows with ``--target-ci``)."""
+    """tqdm with ``update_to(done, total)`` (the total grows with ``--target-ci``). Drawn from
+    the first call, when the total is known, so it shows ``done/total`` and an ETA at once."""
 
     def __init__(self, desc: str) -> None:
-        from tqdm import tqdm
-
-        self._bar = tqdm(total=0, unit="rep", desc=desc, file=sys.stderr, leave=False)
+        self._desc = desc
+        self._bar: Any = None
 
     def update_to(self, done: int, total: int) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="rep", desc=self._desc, file=sys.stderr,
+                             leave=False)
         if total != self._bar.total:
             self._bar.total = total
             self._bar.refresh()
         self._bar.update(done - self._bar.n)
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _progress_bar(args: argparse.Namespace, name: str) -> _Bar | None:
@@ -623,7 +667,10 @@ def _summary_table(
     crashed_runs = [r for r in records if r.error is not None]
     if crashed_runs:
         lines.append("")
-        lines.append(f"{len(crashed_runs)} replication(s) raised an error:")
+        lines.append(
+            f"{len(crashed_runs)} replication(s) raised an error (left out of the means and "
+            "CIs above; 'n' counts only those that finished):"
+        )
         for r in crashed_runs[:10]:
             lines.append(
                 f"  {printable(r.variant)} point {r.point} replication {r.replication}: "
@@ -638,7 +685,7 @@ def _summary_table(
 def cmd_results(args: argparse.Namespace) -> int:
     """``linelab results``: see the module docstring and docs/batch.md."""
     from simulator.output import OutputError, write_atomic
-    from simulator.store import NotAStore, read_records
+    from simulator.store import NotAStore, StoreUnavailable, read_records
 
     target = None if args.csv is None else _check_output(args.csv, "--csv")
     if (
@@ -651,8 +698,8 @@ def cmd_results(args: argparse.Namespace) -> int:
         raise BadInput(f"--csv {args.csv}: would overwrite the store")
     try:
         meta, points, records = read_records(args.store)
-    except NotAStore as exc:
-        raise BadInput(f"{args.store}: not a LineLab result store: {exc}") from None
+    except (NotAStore, StoreUnavailable) as exc:
+        raise BadInput(_store_problem(args.store, exc)) from None
     if target is None:
         return _print_report(_summary_table(meta, points, records), "the summary")
     text = (
@@ -668,4 +715,11 @@ def cmd_results(args: argparse.Namespace) -> int:
         from simulator.cli import _quiet_stdout
 
         _quiet_stdout()
+    crashed = sum(r.error is not None for r in records)
+    if crashed:  # the CSV has no room for the error: say where it is (stderr, not the CSV)
+        _say(
+            f"linelab: note: {crashed} replication(s) raised an error: their KPI cells are "
+            + ("left out of the means and CIs" if args.summary else "empty")
+            + f"; 'linelab results {args.store}' lists the errors"
+        )
     return EXIT_OK

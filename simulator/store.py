@@ -28,6 +28,7 @@ import math
 import os
 import secrets
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,7 +42,10 @@ __all__ = [
     "ResultStore",
     "RunRecord",
     "StoreBusy",
+    "StoreDamaged",
+    "StoreFormat",
     "StoreMismatch",
+    "StoreUnavailable",
     "StudyMeta",
     "inspect_store",
     "scenario_sha256",
@@ -95,6 +99,18 @@ class StoreMismatch(Exception):
 
 class StoreBusy(Exception):
     """Another sweep is writing to this store right now."""
+
+
+class StoreDamaged(NotAStore):
+    """An SQLite file that is damaged (truncated, overwritten): perhaps a store once."""
+
+
+class StoreFormat(NotAStore):
+    """A LineLab result store of another format (a newer LineLab wrote it)."""
+
+
+class StoreUnavailable(Exception):
+    """The file may be a store, but it cannot be opened (permissions, a vanished folder)."""
 
 
 def utc_now() -> str:
@@ -235,20 +251,82 @@ def _connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+def _connect_readonly(path: str) -> sqlite3.Connection:
+    """A connection that does not write, also to a store in a read-only folder.
+
+    First an ordinary connection with ``query_only`` (the last one to close removes the
+    ``-wal`` and ``-shm`` side files, so reading leaves the folder as it was). Where SQLite
+    cannot create those side files (a read-only folder or file system), ``mode=ro``; and
+    where even that cannot open the file because no ``-wal`` exists to share, nothing is
+    waiting in a log and nobody can be writing (no writer could create its log there), so
+    the file is read as ``immutable``.
+    """
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = _connect(path)
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        if _code(exc) not in ("SQLITE_CANTOPEN", "SQLITE_READONLY"):
+            raise
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    conn = None
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        if _code(exc) != "SQLITE_CANTOPEN" or os.path.exists(path + "-wal"):
+            raise
+    return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+
+
+_PRIMARY_CODES = {5: "SQLITE_BUSY", 8: "SQLITE_READONLY", 10: "SQLITE_IOERR",
+                  11: "SQLITE_CORRUPT", 13: "SQLITE_FULL", 14: "SQLITE_CANTOPEN",
+                  26: "SQLITE_NOTADB"}
+
+
+def _code(exc: sqlite3.Error) -> str:
+    """SQLite's primary result code of ``exc`` by name (``SQLITE_CANTOPEN``), or ``""``."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return "" if code is None else _PRIMARY_CODES.get(int(code) & 0xFF, "")
+
+
+def _unreadable(exc: sqlite3.Error) -> Exception:
+    """Why a file could not be read as a store: :class:`NotAStore` for a file that is not an
+    SQLite database or is damaged, :class:`StoreUnavailable` for one that cannot be opened."""
+    code = _code(exc)
+    if code == "SQLITE_NOTADB":
+        return NotAStore(f"not an SQLite database ({exc})")
+    if code == "SQLITE_CORRUPT":
+        return StoreDamaged(f"a damaged SQLite file, truncated or overwritten ({exc})")
+    return StoreUnavailable(f"cannot open it ({exc})")
+
+
 def _read_meta(conn: sqlite3.Connection, path: str) -> StudyMeta:
     try:
         tables = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
+        if not {"meta", "points", "runs"} <= tables:
+            if os.path.getsize(path) == 0:
+                raise NotAStore("an empty file")
+            raise NotAStore("an SQLite database, but not a LineLab result store")
+        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.DatabaseError as exc:
-        raise NotAStore(f"not an SQLite database ({exc})") from None
-    if not {"meta", "points", "runs"} <= tables:
-        raise NotAStore("an SQLite database, but not a LineLab result store")
-    rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        raise _unreadable(exc) from None
     if rows.get("store_format") != str(STORE_FORMAT):
-        raise NotAStore(
-            f"a result store of format {rows.get('store_format')!r}; "
-            f"this LineLab reads format {STORE_FORMAT}"
+        held = rows.get("store_format")
+        newer = held is not None and held.isdigit() and int(held) > STORE_FORMAT
+        raise StoreFormat(
+            f"a LineLab result store of format {held}"
+            + (" (written by a newer LineLab)" if newer else "")
+            + f"; this LineLab reads format {STORE_FORMAT}"
         )
     return StudyMeta.from_rows(rows)
 
@@ -256,21 +334,19 @@ def _read_meta(conn: sqlite3.Connection, path: str) -> StudyMeta:
 def inspect_store(path: str) -> StudyMeta | None:
     """The study a store holds, without writing anything; ``None`` if there is no file.
 
-    Raises :class:`NotAStore` for a file that is not a store (or cannot be read as one).
+    Raises :class:`NotAStore` for a file that is not a store (or is damaged),
+    :class:`StoreUnavailable` for one that cannot be opened.
     """
     if not os.path.exists(path):
         return None
     if not os.path.isfile(path):
         raise NotAStore("not a regular file")
     try:
-        conn = _connect(path)
+        conn = _connect_readonly(path)
     except sqlite3.Error as exc:
-        raise NotAStore(f"cannot open it ({exc})") from None
+        raise _unreadable(exc) from None
     try:
-        conn.execute("PRAGMA query_only = ON")
         return _read_meta(conn, path)
-    except sqlite3.DatabaseError as exc:
-        raise NotAStore(f"cannot read it ({exc})") from None
     finally:
         conn.close()
 
@@ -296,13 +372,20 @@ class ResultStore:
     def create(cls, path: str, meta: StudyMeta, points: Sequence[Mapping[str, Any]]) -> ResultStore:
         """A new store at ``path`` (which must not exist) for ``meta``, with ``points``.
 
-        Written to a temporary file in the same folder and renamed into place, so that a
-        crash during creation never leaves a store without its study description.
+        Written to a temporary file in the same folder, locked, then published under
+        ``path`` by a hard link, which fails if ``path`` exists: a crash during creation never
+        leaves a store without its study description, and of two sweeps creating the same
+        store at once one gets :class:`FileExistsError` instead of replacing the other's
+        file under it. Temporary files left by a killed creation are removed.
         """
         folder = os.path.dirname(os.path.abspath(path))
-        temp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+        base = os.path.basename(path)
+        _remove_stale_temporaries(folder, base)
+        temp = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
         os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # umask applies
+        lock_fd: int | None = None
         try:
+            lock_fd = _lock(temp)  # from here on, the file is ours until closed
             conn = _connect(temp)
             try:
                 conn.executescript(_SCHEMA)
@@ -318,20 +401,22 @@ class ResultStore:
                 conn.execute("PRAGMA journal_mode = WAL")
             finally:
                 conn.close()
-            if os.path.exists(path):
-                raise FileExistsError(path)
-            os.replace(temp, path)
+            _publish(temp, path)
         except BaseException:
+            if lock_fd is not None:
+                os.close(lock_fd)
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
-        return cls.open(path)
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        return cls.open(path, _lock_fd=lock_fd)
 
     @classmethod
-    def open(cls, path: str) -> ResultStore:
+    def open(cls, path: str, *, _lock_fd: int | None = None) -> ResultStore:
         """Open the existing store at ``path`` for writing; :class:`StoreBusy` if another
         sweep has it open, :class:`NotAStore` if it is not a store."""
-        lock_fd = _lock(path)
+        lock_fd = _lock(path) if _lock_fd is None else _lock_fd
         try:
             conn = _connect(path)
             try:
@@ -506,6 +591,48 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+def _publish(temp: str, path: str) -> None:
+    """Give the finished file ``temp`` the name ``path``; :class:`FileExistsError` if
+    ``path`` exists (checked by the link itself, so no other process can slip in)."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: check, then rename
+        if os.path.exists(path):
+            raise FileExistsError(path) from None
+        os.replace(temp, path)
+
+
+def _remove_stale_temporaries(folder: str, base: str) -> None:
+    """Remove what a creation of ``base`` killed part-way left in ``folder`` (its
+    ``.BASE.XXXXXXXXXXXX.tmp`` file and SQLite's side files of it); a creation still
+    running holds its lock and is left alone."""
+    prefix = f".{base}."
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        rest = name[len(prefix):] if name.startswith(prefix) else ""
+        token, _, suffix = rest.partition(".tmp")
+        if len(token) != 12 or not all(c in "0123456789abcdef" for c in token):
+            continue
+        if suffix not in ("", "-journal", "-wal", "-shm"):
+            continue
+        temp = os.path.join(folder, prefix + token + ".tmp")
+        try:
+            fd = _lock(temp) if os.path.exists(temp) else None
+        except (StoreBusy, OSError):
+            continue  # being created right now
+        try:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+
 def _lock(path: str) -> int | None:
     """An exclusive advisory lock on the store (``flock``; SQLite's own locks are separate
     ``fcntl`` locks): one sweep per store at a time. ``None`` where ``flock`` is missing."""
@@ -525,30 +652,32 @@ def _lock(path: str) -> int | None:
 def read_records(path: str) -> tuple[StudyMeta, dict[int, dict[str, Any]], list[RunRecord]]:
     """The study, points and replications of the store at ``path``, read without writing.
 
-    Raises :class:`NotAStore` (also for a missing file).
+    Raises :class:`NotAStore` (also for a missing file), :class:`StoreUnavailable`.
+    Works in a read-only folder too (an archived or shared study).
     """
     if not os.path.isfile(path):
         raise NotAStore("no such file" if not os.path.exists(path) else "not a regular file")
     try:
-        conn = _connect(path)
+        conn = _connect_readonly(path)
     except sqlite3.Error as exc:
-        raise NotAStore(f"cannot open it ({exc})") from None
+        raise _unreadable(exc) from None
     try:
-        conn.execute("PRAGMA query_only = ON")
         meta = _read_meta(conn, path)
         reader = ResultStore(path, conn, meta)
         return meta, reader.points(), list(reader.records())
     except sqlite3.DatabaseError as exc:
-        raise NotAStore(f"cannot read it ({exc})") from None
+        raise _unreadable(exc) from None
     finally:
         conn.close()
 
 
 def kpi_names(records: Iterable[RunRecord]) -> list[str]:
-    """The KPI names present in ``records``, in the order of the run JSON."""
+    """The KPI names of ``records``, in the order of the run JSON: every line's KPIs always
+    (so a CSV keeps its columns when every replication crashed or none is stored yet), the
+    format-v2 ones when a replication has them."""
     from simulator.experiment import KPI_NAMES, V2_KPI_NAMES
 
-    seen: dict[str, None] = {}
+    seen: dict[str, None] = dict.fromkeys(KPI_NAMES)
     for record in records:
         for name in record.kpis or {}:
             seen.setdefault(name, None)

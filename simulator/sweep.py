@@ -17,8 +17,10 @@ depends only on the stored values, so a resumed study reaches the same replicati
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -313,7 +315,9 @@ def run_sweep(
     """Run what the store is missing of ``plan`` on ``backend``, committing each replication.
 
     Ctrl-C (``KeyboardInterrupt``) and SIGTERM propagate after every replication stored so far
-    has been committed; the caller stops the backend.
+    has been committed, and with it every one the backend's workers had finished but not yet
+    handed over (:meth:`~simulator.backends.Backend.finished`); the caller then stops the
+    backend.
     """
     outcome = SweepOutcome()
     point_ids = store.add_points([p.params for p in plan.points])
@@ -342,22 +346,38 @@ def run_sweep(
         total += len(tasks)
         if progress is not None:
             progress(finished, total)
-        for record in backend.imap(tasks):
-            store.record(record)
-            done.add(record.key)
-            values.setdefault((record.variant, record.point), {})[record.replication] = (
-                _value(record, kpi)
-            )
-            outcome.ran += 1
-            outcome.crashed += record.error is not None
-            finished += 1
-            if progress is not None:
-                progress(finished, total)
+        try:
+            for record in backend.imap(tasks):
+                store.record(record)
+                done.add(record.key)
+                values.setdefault((record.variant, record.point), {})[record.replication] = (
+                    _value(record, kpi)
+                )
+                outcome.ran += 1
+                outcome.crashed += record.error is not None
+                finished += 1
+                if progress is not None:
+                    progress(finished, total)
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM: keep what the workers have finished
+            with contextlib.suppress(sqlite3.Error):  # best effort: the stop is what counts
+                _store_finished(store, backend)
+            raise
         if autopilot is None:
             return outcome
         wanted = _more(plan, point_ids, wanted, values, autopilot)
         if not wanted:
             return outcome
+
+
+def _store_finished(store: ResultStore, backend: Backend) -> None:
+    """Commit the replications the backend finished but did not hand over, each in its own
+    transaction (what is already stored, perhaps committed just as the stop came, is
+    skipped)."""
+    stored = store.done()
+    for record in backend.finished():
+        if record.key not in stored:
+            store.record(record)
+            stored.add(record.key)
 
 
 def _value(record: RunRecord, kpi: str | None) -> float | None:

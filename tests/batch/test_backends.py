@@ -2,8 +2,9 @@
 
 Pins down that the same study stores bit-identical values (every KPI and station figure of
 every variant, point and replication) when run in this process, on a pool of 2 processes and
-on a Dask LocalCluster; that a replication which raises comes back as a record with its error
-while the others finish; and that a stopped pool leaves no worker process behind.
+on a Dask LocalCluster (threads, and worker processes as ``--dask local`` starts them); that
+a replication which raises comes back as a record with its error while the others finish;
+and that a stopped pool leaves no worker process behind.
 """
 
 from __future__ import annotations
@@ -73,9 +74,12 @@ def test_serial_pool_and_dask_store_identical_values(tmp_path: Path) -> None:
     serial = _sweep(tmp_path, "serial", SerialBackend())
     pool = _sweep(tmp_path, "pool", PoolBackend(2))
     dask = _sweep(tmp_path, "dask", DaskBackend("local", 2, processes=False))
+    # as `--dask local` runs it: worker processes, the tasks pickled to them and back
+    dask_processes = _sweep(tmp_path, "dask_processes", DaskBackend("local", 2))
     assert len(serial) == 24
     assert pool == serial
     assert dask == serial
+    assert dask_processes == serial
     # The values are the engine's own: replication i of the scenario at that point.
     kpis = {(v, p, r): k for v, p, r, _s, k, *_ in serial}
     assert len(set(kpis.values())) == 24  # every run differs: nothing was copied around

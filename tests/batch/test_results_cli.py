@@ -63,11 +63,12 @@ def _stored(path: Path) -> dict[tuple[str, int, int], dict[str, float | None]]:
     return {(v, p, r): json.loads(k) for v, p, r, k in rows}
 
 
-def _csv(capsys, *args: str) -> list[dict[str, str]]:
+def _csv(capsys, *args: str, note: str = "") -> list[dict[str, str]]:
+    """The CSV on stdout; stderr holds nothing but ``note`` (the crashed-replication note)."""
     capsys.readouterr()
     assert main(["results", *args, "--csv", "-"]) == 0
     out, err = capsys.readouterr()
-    assert err == ""
+    assert err == note if not note else note in err and err.count("\n") == 1
     return list(csv.DictReader(io.StringIO(out)))
 
 
@@ -170,14 +171,17 @@ def test_a_crashed_replication_is_reported_and_kept_apart(
     err = capsys.readouterr().err
     assert code == 0  # the study went on
     assert "warning: 1 replication(s) raised an error" in err
-    rows = _csv(capsys, str(path))
+    rows = _csv(capsys, str(path), note="1 replication(s) raised an error: their KPI cells "
+                "are empty")
     crashed = [r for r in rows if (r["point"], r["replication"]) == ("0", "2")]
     assert len(rows) == 6 and len(crashed) == 1
     assert all(crashed[0][name] == "" for name in V2_KPIS)
-    summary = {r["point"]: r for r in _csv(capsys, str(path), "--summary")}
+    summary = {r["point"]: r for r in _csv(capsys, str(path), "--summary",
+                                           note="left out of the means and CIs")}
     assert (summary["0"]["replications"], summary["0"]["crashed"]) == ("3", "1")
     ok = [float(r["wip"]) for r in rows if r["point"] == "0" and r["replication"] != "2"]
     assert float(summary["0"]["wip_mean"]) == pytest.approx(statistics.fmean(ok), rel=1e-12)
     assert main(["results", str(path)]) == 0
     out = capsys.readouterr().out
     assert "manual point 0 replication 2: RuntimeError: gripper lost the part" in out
+    assert "1 replication(s) raised an error (left out of the means and CIs above" in out

@@ -107,6 +107,23 @@ def test_records_round_trip_exactly_and_once(tmp_path: Path) -> None:
     assert records[0].kpis == {"throughput_per_hour": 60.0, "cycle_time_s": None, "wip": 1 / 3}
 
 
+def test_each_replication_is_committed_as_soon_as_it_is_recorded(tmp_path: Path) -> None:
+    """One transaction per replication: another process sees every record the moment
+    ``record`` returns (none waits in an open transaction for the next one, where a kill
+    would take it along), and a record is never half there."""
+    path = tmp_path / "s.sqlite"
+    with ResultStore.create(str(path), _meta(), [{}]) as store:
+        for rep in range(4):
+            store.record(_record(0, rep))
+            assert not store._conn.in_transaction
+            other = sqlite3.connect(path)
+            try:
+                seen = other.execute("SELECT replication FROM runs ORDER BY 1").fetchall()
+            finally:
+                other.close()
+            assert seen == [(r,) for r in range(rep + 1)]
+
+
 def test_a_crashed_replication_is_stored_with_its_error(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite"
     crash = RunRecord("base", 0, 3, "t0", "t1", None, error="LineOverloaded: too many parts",

@@ -96,6 +96,27 @@ def test_lhs_uses_every_stratum_once(samples: int) -> None:
     assert [p.params for p in lhs_points(sets, samples, seed=4)] != [p.params for p in points]
 
 
+def test_lhs_follows_the_documented_recipe() -> None:
+    """docs/batch.md: one permutation per path, in ``--set`` order, from PCG64 seeded with
+    ``SeedSequence(seed, spawn_key=(0x4C4853,))``; stratum midpoint u picks value floor(u·k).
+    Anyone can redraw a study's points from its seed (and a change of recipe shows here)."""
+    import numpy as np
+
+    sets = [_spec("a", range(3)), _spec("b", "wxyz")]
+    samples, seed = 6, 2026
+    rng = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0x4C4853,)))
+    )
+    columns = [[int((x + 0.5) / samples * len(s.values)) for x in rng.permutation(samples)]
+               for s in sets]
+    expected = []
+    for row in range(samples):
+        point = {s.path: s.values[col[row]] for s, col in zip(sets, columns, strict=True)}
+        if point not in expected:
+            expected.append(point)
+    assert [p.params for p in lhs_points(sets, samples, seed)] == expected
+
+
 def test_lhs_keeps_repeated_points_once() -> None:
     points = lhs_points([_spec("a", [1, 2])], 10, seed=1)
     assert sorted(p.params["a"] for p in points) == [1, 2]

@@ -2,14 +2,14 @@
 
 Pins down the issue's crash test: a ``linelab sweep -j 2`` subprocess is killed with SIGKILL
 (the whole process group: the sweep and its workers, as a crash or power cut would) after
-some replications are committed; the store is then sound (``PRAGMA integrity_check`` = ok),
-``--resume`` runs the rest, and the store holds every (variant, point, replication) exactly
-once with values identical to an uninterrupted sweep of the same study. Also that SIGTERM
-stops a sweep cleanly (exit 143, the workers reaped, the finished replications kept, the
-session recorded as interrupted), and that Ctrl-C (SIGINT to the whole group) stops a
-``--dask local`` sweep without a traceback from the cluster's processes. Each subprocess runs
-in its own session so that everything it starts is found (and, if a test fails, killed) by
-its process group.
+some replications are committed, and its ``--resume`` is killed the same way part-way; the
+store is then sound (``PRAGMA integrity_check`` = ok), a last ``--resume`` runs the rest,
+and the store holds every (variant, point, replication) exactly once with values identical
+to an uninterrupted sweep of the same study. Also that SIGTERM stops a sweep cleanly (exit
+143, the workers reaped, the finished replications kept, the session recorded as
+interrupted), and that Ctrl-C (SIGINT to the whole group) stops a ``--dask local`` sweep
+without a traceback from the cluster's processes. Each subprocess runs in its own session so
+that everything it starts is found (and, if a test fails, killed) by its process group.
 """
 
 from __future__ import annotations
@@ -162,10 +162,24 @@ def test_sigkill_then_resume_gives_every_replication_once_with_the_same_values(
         assert proc.returncode == -signal.SIGKILL
     finally:
         _clean_up(proc)
-    survived = _rows(store)
-    assert 3 <= len(survived) < TOTAL, len(survived)
+    first = _rows(store)
+    assert 3 <= len(first) < TOTAL, len(first)
     assert _integrity(store) == "ok"
-    assert all(row in expected for row in survived)  # what was committed is already right
+    assert all(row in expected for row in first)  # what was committed is already right
+
+    # The resume is killed too, part-way through what it adds.
+    proc = _start(scenario, store, "--resume")
+    try:
+        committed = _wait_for_rows(proc, store, len(first) + 3)
+        assert proc.poll() is None, f"the resume ended before it could be killed: {committed}"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        _clean_up(proc)
+    survived = _rows(store)
+    assert len(first) + 3 <= len(survived) < TOTAL, (len(first), len(survived))
+    assert _integrity(store) == "ok"
+    assert all(row in expected for row in survived)
 
     resumed = subprocess.run(
         [*CLI, "sweep", str(scenario), *SETS, "--all-variants", "-n", str(REPLICATIONS),
