@@ -1,10 +1,13 @@
 """``linelab-gui``: start the desktop app, or render one view to a PNG and exit.
 
-``linelab-gui [FILE] [--lang en|zh_CN] [--screenshot OUT.png --view editor|layout|charts|compare]``
+``linelab-gui [FILE] [--lang en|zh_CN]
+[--screenshot OUT.png --view editor|layout|charts|compare|training [--lesson NAME]]``
 
 FILE is a scenario file or the name of a shipped example (as for ``linelab``). With
 ``--screenshot`` the app loads FILE, runs what the view needs (a run for the layout and the
-charts, the comparison of the variants for the compare view), renders the main window
+charts, the comparison of the variants for the compare view, the check of FILE against the
+lesson ``--lesson`` — default the first of the course — for the training view; the editor
+shows the page of the station with the most settings), renders the main window
 offscreen at 1440 × 900 and writes the PNG atomically; exit 0. A bad FILE exits 2 with the
 message ``linelab validate`` prints (``file:line:col: path: message``), before any window
 exists. In the interactive app a FILE with problems still opens (the editor shows them, so
@@ -30,7 +33,7 @@ from gui.settings import STATE_DIR_ENV
 
 __all__ = ["SCREENSHOT_SIZE", "VIEWS", "entry_point", "main"]
 
-VIEWS = ("editor", "layout", "charts", "compare")
+VIEWS = ("editor", "layout", "charts", "compare", "training")
 SCREENSHOT_SIZE = (1440, 900)
 """Width and height (pixels) of ``--screenshot`` images: a normal desktop window."""
 
@@ -61,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--screenshot", metavar="OUT.png", help="render --view offscreen to OUT.png and exit"
     )
     parser.add_argument("--view", choices=VIEWS, default="editor", help="view to render")
+    parser.add_argument(
+        "--lesson",
+        metavar="NAME",
+        help="with --view training: the lesson FILE is checked against (default: the first)",
+    )
     return parser
 
 
@@ -103,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise BadInput("linelab-gui: --screenshot needs a FILE")
             out = _check_output(args.screenshot)
             _validate(args.file)
+            if args.view == "training":
+                args.lesson = _lesson_name(args.lesson)
         elif args.file is not None and not os.path.exists(_resolve(args.file)):
             _validate(args.file)  # says "no such file" the command line's way
     except BadInput as exc:
@@ -130,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     path = _resolve(args.file) if args.file is not None else None
     if args.screenshot is not None:
         assert path is not None
-        return _screenshot(path, args.view, out)
+        return _screenshot(path, args.view, out, lesson=args.lesson)
 
     from gui.mainwindow import MainWindow
 
@@ -152,7 +162,20 @@ START_TEMPLATE = "phone_housing_cell"
 """The shipped example an app started without a FILE shows (an untitled copy)."""
 
 
-def _screenshot(path: str, view: str, out: pathlib.Path) -> int:
+def _lesson_name(name: str | None) -> str:
+    """``name`` if it is a shipped lesson (default: the first of the course), else
+    :class:`BadInput` with the names there are."""
+    from scenarios.lessons import list_lessons
+
+    names = [info.name for info in list_lessons()]
+    if name is None:
+        return names[0]
+    if name not in names:
+        raise BadInput(f"linelab-gui: --lesson: no lesson {name!r} (there are: {', '.join(names)})")
+    return name
+
+
+def _screenshot(path: str, view: str, out: pathlib.Path, *, lesson: str | None = None) -> int:
     """Load ``path``, run what ``view`` needs, render the window to ``out``."""
     from PyQt6.QtCore import QEventLoop
     from PyQt6.QtWidgets import QApplication
@@ -172,6 +195,22 @@ def _screenshot(path: str, view: str, out: pathlib.Path) -> int:
         started = window.run_simulation()
     elif view == "compare":
         started = window.compare_variants()
+    elif view == "training":
+        assert lesson is not None
+        window.tabs.setCurrentWidget(window.training_tab)
+        window.training_tab.open_lesson(lesson)
+        window.training_tab.reveal_hint()  # the hint pane with its first hint
+        window.training_tab.check()
+        started = window.training_tab.is_checking()
+    elif view == "editor":
+        # A station's form rather than the general page: the station with the most settings
+        # (in phone_housing_cell the CNC row: tending, failures, energy, price).
+        scenario = window.selected_scenario(explain=False)
+        if scenario is not None and scenario.stations:
+            stations = scenario.stations
+            richest = max(range(len(stations)), key=lambda i: len(stations[i].model_fields_set))
+            window.editor.flush()  # the section tree lists the stations after a refresh
+            window.editor.show_section("stations", richest)
     if started and window.controller.busy:
         loop = QEventLoop()
         window.controller.idle.connect(loop.quit)
@@ -186,6 +225,7 @@ def _screenshot(path: str, view: str, out: pathlib.Path) -> int:
         "layout": window.layout_view,
         "charts": window.charts_view,
         "compare": window.compare_view,
+        "training": window.training_tab,
     }[view]
     window.tabs.setCurrentWidget(target)
     window.editor.flush()  # the validation the editor debounces while typing

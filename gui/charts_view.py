@@ -496,6 +496,12 @@ class ChartsView(QWidget):
         self._retitle_energy()
         self._update_notices()
 
+    def reset(self) -> None:
+        """Forget the scenario too: no station's curve, legend entry or Gantt row is left
+        (another file is opened whose scenario is not known yet)."""
+        self._scenario = None
+        self._prepare([], [], 0.0, 1.0)
+
     def add_snapshot(self, snapshot: Snapshot) -> None:
         """Append the line's state at one instant (in time order) to the time series and
         the Gantt chart; a snapshot earlier than the last one starts a new run."""

@@ -156,6 +156,14 @@ class StationItem(_Unit):
         """Show the units' states (units counted by state name)."""
         if counts != self.counts:
             self.counts = dict(counts)
+            # The box has room for one state; the tooltip names every state's units (and the
+            # whole label when the box had to shorten it).
+            lines = [self.name] + [
+                tr("{state}: {n}").format(state=state_label(state), n=n)
+                for state, n in self.counts.items()
+                if n
+            ]
+            self.setToolTip("\n".join(lines))
             self.update()
 
     def paint(
@@ -191,13 +199,19 @@ class StationItem(_Unit):
         bar = QRectF(inner.left(), inner.top() + fm.height() + 4, inner.width(), 20)
         paint_state_bar(painter, bar, self.counts, small)
         line = QRectF(inner.left(), bar.bottom() + 3, inner.width(), fms.height())
-        units = tr("units: {n}").format(n=self.servers)
+        # "<state>   n/units": the units in the main state of all the station's units (a
+        # compact count, so that long state names such as "waiting for transport" fit).
+        units = (
+            f"{self.counts[main]}/{self.servers}"
+            if main is not None
+            else tr("units: {n}").format(n=self.servers)
+        )
         uw = fms.horizontalAdvance(units)
         painter.setFont(small)
         painter.setPen(MUTED)
         painter.drawText(line, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, units)
         if main is not None:
-            text = tr("{state}: {n}").format(state=state_label(main), n=self.counts[main])
+            text = state_label(main)
             painter.setPen(INK)
             painter.drawText(
                 line,
@@ -312,6 +326,14 @@ class ResourceItem(_Unit):
         """Show the units' states (units counted by state name)."""
         if counts != self.counts:
             self.counts = dict(counts)
+            # The box has room for one state; the tooltip names every state's units (and the
+            # whole label when the box had to shorten it).
+            lines = [self.name] + [
+                tr("{state}: {n}").format(state=state_label(state), n=n)
+                for state, n in self.counts.items()
+                if n
+            ]
+            self.setToolTip("\n".join(lines))
             self.update()
 
     def paint(

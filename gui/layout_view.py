@@ -63,7 +63,14 @@ from gui.layout_items import (
     StationItem,
     VehicleItem,
 )
-from gui.playback import FloorPlan, Timeline, Transfers, transfers, trip_distance
+from gui.playback import (
+    FloorPlan,
+    Timeline,
+    Transfers,
+    buffer_levels,
+    transfers,
+    trip_distance,
+)
 from scenarios import Scenario
 from simulator.model import Snapshot
 
@@ -869,7 +876,9 @@ class LayoutView(QWidget):
             return
         kind, name = key[0], key[1]
         lines: list[str] = []
-        if kind in ("station", "buffer", "conveyor"):
+        if kind == "buffer":
+            lines += self._buffer_details(name, snap)
+        elif kind in ("station", "conveyor"):
             st = next((s for s in snap.stations if s.name == name), None) if snap else None
             spec = (
                 next((s for s in self.scenario.stations if s.name == name), None)
@@ -936,6 +945,46 @@ class LayoutView(QWidget):
         if snap is None:
             lines.append(html.escape(tr("No run yet: run the scenario to see statistics.")))
         self.details.setText("<br>".join(lines))
+
+    def _buffer_details(self, name: str, snap: Snapshot | None) -> list[str]:
+        """HTML lines of the buffer in front of station ``name``: its places, its level now,
+        and its time-average level and share of time full over the measured period so far
+        (from the recorded snapshots, :func:`gui.playback.buffer_levels`)."""
+        spec = (
+            next((s for s in self.scenario.stations if s.name == name), None)
+            if self.scenario
+            else None
+        )
+        places = None if spec is None else spec.buffer
+        lines = [f"<b>{html.escape(name)}</b> — {html.escape(tr('Buffer'))}"]
+        lines.append(
+            html.escape(
+                tr("Places: {n}").format(n=tr("unlimited") if places is None else places)
+            )
+        )
+        st = next((s for s in snap.stations if s.name == name), None) if snap else None
+        if st is None or snap is None:
+            return lines
+        lines.append(html.escape(tr("Parts waiting now: {n}").format(n=st.queue)))
+        levels = buffer_levels(self.timeline.snapshots, self._index, name, places)
+        if levels is None:
+            return lines
+        since = tr("the end of warm-up") if snap.measured_from_s > 0 else tr("the start of the run")
+        lines.append(
+            html.escape(
+                tr("Mean level: {level:.2f} parts (since {since})").format(
+                    level=levels.mean_level, since=since
+                )
+            )
+        )
+        if levels.full_share is not None:
+            lines.append(
+                html.escape(
+                    tr("Full: {share:.1%} of the time").format(share=levels.full_share)
+                )
+            )
+        lines.append(html.escape(tr("(from the recorded snapshots)")))
+        return lines
 
     def _state_tables(
         self, kind: str, counts: dict[str, int], shares: dict[str, float], snap: Snapshot

@@ -24,6 +24,7 @@ import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
@@ -32,9 +33,11 @@ from simulator.model import Snapshot
 
 __all__ = [
     "MAX_DOTS_PER_STATION",
+    "BufferLevels",
     "FloorPlan",
     "Timeline",
     "Transfers",
+    "buffer_levels",
     "transfers",
     "trip_distance",
 ]
@@ -324,4 +327,53 @@ def transfers(
         np.concatenate(ends),
         np.concatenate(departs),
         TRAVEL_SHARE * span,
+    )
+
+
+@dataclass(frozen=True)
+class BufferLevels:
+    """The level of one station's buffer over the measured period so far, from the recorded
+    snapshots."""
+
+    span_s: float
+    """Length of the period covered (s): from :attr:`Snapshot.measured_from_s` (the end of
+    warm-up, or the start of the run) to the snapshot in force."""
+    mean_level: float
+    """Time-average number of parts waiting in the buffer (parts)."""
+    full_share: float | None
+    """Share of :attr:`span_s` the buffer held all its places (``None``: unlimited places)."""
+
+
+def buffer_levels(
+    snapshots: Sequence[Snapshot], index: int, station: str, places: int | None
+) -> BufferLevels | None:
+    """Time-average level and share of time full of ``station``'s buffer (``places``: its
+    places, ``None`` unlimited) from the start of the measured period of ``snapshots[index]``
+    up to that snapshot. The level a snapshot records is held until the next one (the
+    snapshots are the only record the view has; the finer they are, the closer to the
+    engine's own time average). ``None`` when no time has been measured yet."""
+    if not 0 <= index < len(snapshots):
+        return None
+    now = snapshots[index]
+    start, end = now.measured_from_s, now.time_s
+    if end <= start:
+        return None
+    level_time = 0.0
+    full_time = 0.0
+    for before, after in pairwise(snapshots[: index + 1]):
+        lo, hi = max(before.time_s, start), min(after.time_s, end)
+        if hi <= lo:
+            continue
+        queue = next((st.queue for st in before.stations if st.name == station), 0)
+        level_time += queue * (hi - lo)
+        if places is not None and queue >= places:
+            full_time += hi - lo
+    covered = max(start, snapshots[0].time_s)  # before the first snapshot nothing is known
+    span = end - covered
+    if span <= 0:
+        return None
+    return BufferLevels(
+        span_s=span,
+        mean_level=level_time / span,
+        full_share=None if places is None else full_time / span,
     )

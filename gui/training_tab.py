@@ -3,7 +3,11 @@
 A consultant picks a lesson, reads its briefing (Markdown, in the current language), loads the
 starting scenario into the open document (:meth:`ScenarioDocument.load_text`), edits it in the
 editor, and presses *Check*: :func:`simulator.lesson.check_lesson` runs the lesson's check on
-the document's text in a worker :class:`QThread` (the GUI never blocks), then the tab shows
+the document's text in the main window's engine process (:mod:`gui.worker`, like a run: a
+check in a thread of the GUI's process competed for the GIL with the window (timer gaps up
+to 142 ms on a loaded machine);
+a tab used on its own, without the window's controller, runs it in a worker
+:class:`QThread`), then the tab shows
 each target's verdict, a bar chart of the checked metrics against their targets and, when the
 task is done, the debrief filled with the run's numbers. Hints are revealed one at a time.
 
@@ -23,7 +27,8 @@ import math
 import os
 import pathlib
 import tempfile
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -49,6 +54,9 @@ from gui.document import ScenarioDocument
 from gui.i18n import tr
 from scenarios import ScenarioError
 from scenarios.lessons import Lesson, LessonError, list_lessons, load_lesson
+
+if TYPE_CHECKING:
+    from gui.worker import RunController
 
 __all__ = ["CheckWorker", "TrainingProgress", "TrainingTab", "state_dir"]
 
@@ -162,9 +170,28 @@ class TrainingTab(QWidget):
     check_finished = pyqtSignal(object)
     check_failed = pyqtSignal(str)
 
-    def __init__(self, document: ScenarioDocument, parent: QWidget | None = None) -> None:
+    start_loaded = pyqtSignal()
+    """The lesson's starting scenario replaced the document's text."""
+
+    def __init__(
+        self,
+        document: ScenarioDocument,
+        parent: QWidget | None = None,
+        *,
+        controller: RunController | None = None,
+        confirm_replace: Callable[[], bool] | None = None,
+    ) -> None:
+        """``controller``: the main window's :class:`~gui.worker.RunController`, whose
+        engine process then runs the checks (standalone, without one, a check runs in a
+        :class:`QThread` of this process). ``confirm_replace``: asked before "Load starting
+        scenario" replaces the document (the main window's unsaved-changes prompt); False
+        keeps the document."""
         super().__init__(parent)
         self.document = document
+        self.controller = controller
+        self.confirm_replace = confirm_replace
+        self._pending = False
+        """A check of this tab is running in the controller's engine process."""
         self.progress = TrainingProgress()
         self.lesson: Lesson | None = None
         self.result: Any = None
@@ -274,9 +301,13 @@ class TrainingTab(QWidget):
 
     def load_start(self) -> None:
         """Put the lesson's starting scenario into the document (a fresh, untitled text)."""
-        if self.lesson is not None:
-            self.document.load_text(self.lesson.start_text(), None)
-            self.status.setText(tr("Starting scenario loaded: edit it, then press Check."))
+        if self.lesson is None:
+            return
+        if self.confirm_replace is not None and not self.confirm_replace():
+            return
+        self.document.load_text(self.lesson.start_text(), None)
+        self.status.setText(tr("Starting scenario loaded: edit it, then press Check."))
+        self.start_loaded.emit()
 
     def reveal_hint(self) -> None:
         """Show the next hint of the lesson (and remember how many are shown)."""
@@ -289,18 +320,18 @@ class TrainingTab(QWidget):
 
     # -- check -----------------------------------------------------------------------------
     def is_checking(self) -> bool:
-        """Is a check running in the worker thread?"""
-        return self._thread is not None
+        """Is a check of this tab running (in the engine process or the worker thread)?"""
+        return self._pending or self._thread is not None
 
     def check(self) -> None:
-        """Check the document's text against the lesson, in a worker thread."""
-        if self.lesson is None or self._thread is not None:
+        """Check the document's text against the lesson, in the engine process (or a worker
+        thread without a controller)."""
+        if self.lesson is None or self.is_checking():
             return
-        self.result, self.error = None, ""
-        self.status.setText(tr("Checking…"))
-        self.check_button.setEnabled(False)
-        self.progress_bar.setRange(0, 0)
-        self.progress_bar.setVisible(True)
+        if self.controller is not None:
+            self._check_in_engine(self.lesson)
+            return
+        self._begin_check()
         thread = QThread()
         worker = CheckWorker(self.lesson, self.document.text, self.document.display_name)
         worker.moveToThread(thread)
@@ -314,6 +345,56 @@ class TrainingTab(QWidget):
         self._thread, self._worker = thread, worker
         thread.start()
 
+    def _begin_check(self) -> None:
+        self.result, self.error = None, ""
+        self.status.setText(tr("Checking…"))
+        self.check_button.setEnabled(False)
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.setVisible(True)
+
+    def _check_in_engine(self, lesson: Lesson) -> None:
+        c = self.controller
+        assert c is not None
+        if c.busy:
+            self.status.setStyleSheet("")
+            self.status.setText(
+                tr("A run is going on: wait for it or cancel it, then press Check.")
+            )
+            return
+        self._begin_check()
+        for signal, slot in self._engine_slots():
+            signal.connect(slot)
+        self._pending = c.check_lesson(
+            str(lesson.folder), self.document.text, self.document.display_name
+        )
+        if not self._pending:
+            self._engine_idle()
+
+    def _engine_slots(self) -> list[tuple[Any, Any]]:
+        c = self.controller
+        assert c is not None
+        return [
+            (c.progress, self._on_progress),
+            (c.checked, self._on_finished),
+            (c.failed, self._on_failed),
+            (c.cancelled, self._engine_cancelled),
+            (c.idle, self._engine_idle),
+        ]
+
+    @pyqtSlot()
+    def _engine_cancelled(self) -> None:
+        self._on_failed(tr("Check cancelled."))
+
+    @pyqtSlot()
+    def _engine_idle(self) -> None:
+        for signal, slot in self._engine_slots():
+            with contextlib.suppress(TypeError, RuntimeError):
+                signal.disconnect(slot)
+        self._pending = False
+        self.check_button.setEnabled(self.lesson is not None)
+        self.progress_bar.setVisible(False)
+        self._show_hints()
+
     @pyqtSlot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
         self.progress_bar.setRange(0, max(total, 1))
@@ -321,6 +402,8 @@ class TrainingTab(QWidget):
 
     @pyqtSlot(object)
     def _on_finished(self, result: Any) -> None:
+        if self.lesson is None or result.lesson != self.lesson.name:
+            return  # another lesson was opened while this one was checked
         self.result = result
         if self.lesson is not None and result.lesson == self.lesson.name:
             self.progress.update(self.lesson.name, passed=bool(result.passed))
@@ -359,6 +442,8 @@ class TrainingTab(QWidget):
         """Stop listening to language changes and wait for a running check (before deletion)."""
         with contextlib.suppress(TypeError, RuntimeError):
             i18n.notifier.changed.disconnect(self.retranslate)
+        if self._pending and self.controller is not None:
+            self.controller.cancel()
         if self._thread is not None:
             if self._worker is not None:
                 self._worker.cancel()
@@ -395,7 +480,7 @@ class TrainingTab(QWidget):
         lang = i18n.language()
         enabled = self.lesson is not None
         for button in (self.load_button, self.check_button, self.hint_button):
-            button.setEnabled(enabled and self._thread is None)
+            button.setEnabled(enabled and not self.is_checking())
         if self.lesson is None:
             self.briefing.setPlainText(self.error)
         else:
@@ -414,7 +499,7 @@ class TrainingTab(QWidget):
         self.hint_button.setText(
             tr("Show a hint ({shown}/{total})").format(shown=shown, total=total)
         )
-        self.hint_button.setEnabled(shown < total and self._thread is None)
+        self.hint_button.setEnabled(shown < total and not self.is_checking())
         lines = [
             tr("Hint {n}: {text}").format(n=i + 1, text=h.get(lang))
             for i, h in enumerate(self.lesson.hints[:shown])

@@ -10,8 +10,8 @@ finished: a ``QThread`` collected while running aborts the process) sends the re
 turns the engine's messages into queued signals: ``progress(done, total)`` in replications,
 ``snapshot`` (a :class:`simulator.model.Snapshot` of replication 0, for the layout view and
 the live charts), ``result`` (an :class:`~simulator.experiment.ExperimentResult`),
-``comparison`` (a :class:`~simulator.compare.Comparison`), ``failed(message)`` and
-``cancelled()``.
+``comparison`` (a :class:`~simulator.compare.Comparison`), ``checked`` (a lesson's
+:class:`~simulator.lesson.CheckResult`), ``failed(message)`` and ``cancelled()``.
 
 How a run is done (the same engine calls as ``linelab run``, so the numbers are the same):
 every replication is a :class:`~simulator.session.RunSession` advanced in :data:`CHUNKS`
@@ -20,7 +20,10 @@ chunks of simulated time; between two chunks the engine checks the cancel flag (
 replication. Replication 0 is streamed as one snapshot per chunk; then the replications are
 summarised with :func:`~simulator.experiment.summarise_replications`, exactly as
 :func:`~simulator.experiment.run_experiment` does. A comparison is
-:func:`~simulator.compare.run_comparison` with the same cancellable runner.
+:func:`~simulator.compare.run_comparison` with the same cancellable runner. A lesson's check
+(the Training tab) is :func:`~simulator.lesson.check_lesson`, cancellable between
+replications (in a thread of the GUI's process a check delayed the window's 10 ms timer by up
+to 142 ms, 62 ms of it the GIL and the check's own work, on a loaded machine).
 
 Snapshots do not flood the event loop: the job thread puts each one in a queue and posts one
 "snapshots ready" event only when the queue was empty, so at most one such event waits in the
@@ -92,7 +95,9 @@ while snapshots stream in, and the event loop has time for input and timers in b
 POLL_S = 0.1
 """How often a job thread checks that the engine process is still alive (s)."""
 
-BAD_INPUT_ERRORS = frozenset({"ScenarioError", "LineError", "RoutingDeadlock", "LineOverloaded"})
+BAD_INPUT_ERRORS = frozenset(
+    {"ScenarioError", "LineError", "RoutingDeadlock", "LineOverloaded", "LessonError"}
+)
 """Exceptions that mean "the line cannot run as described": their message is shown as is,
 as ``linelab run`` prints it; any other exception is an internal error."""
 
@@ -197,6 +202,21 @@ def compare_job(
     return run_comparison(found, n, seed, 1, run=runner)
 
 
+def lesson_job(report: _Reporter, folder: str, text: str, filename: str) -> object:
+    """A lesson's check (:func:`simulator.lesson.check_lesson`) on the scenario ``text``: the
+    lesson is read again from ``folder`` here, progress is reported per replication and
+    Cancel takes effect at the next one."""
+    from scenarios.lessons import load_lesson_dir
+    from simulator.lesson import check_lesson
+
+    def progress(done: int, total: int) -> None:
+        report.check()
+        report.progress(done, total)
+
+    report.check()
+    return check_lesson(load_lesson_dir(folder), text, filename, progress)
+
+
 def warm_up_job(report: _Reporter, scenario: Scenario | None) -> object:
     """Import the engine and load the kernels' machine code by building ``scenario`` and
     simulating a minute of it (what the first run would otherwise wait for)."""
@@ -214,6 +234,7 @@ def warm_up_job(report: _Reporter, scenario: Scenario | None) -> object:
 JOBS: dict[str, Callable[..., object]] = {
     "run": run_job,
     "compare": compare_job,
+    "lesson": lesson_job,
     "warm-up": warm_up_job,
 }
 """What the engine process can be asked to do: kind -> function(reporter, *args)."""
@@ -418,13 +439,16 @@ class RunController(QObject):
     """Starts runs and comparisons in the engine process and relays what they report.
 
     One run or comparison at a time (:attr:`busy`); :meth:`cancel` stops it at its next chunk.
-    ``started(kind)`` (``"run"`` or ``"compare"``) and ``idle()`` bracket every job."""
+    ``started(kind)`` (``"run"``, ``"compare"`` or ``"lesson"``) and ``idle()`` bracket every
+    job."""
 
     started = pyqtSignal(str)
     progress = pyqtSignal(int, int)
     snapshot = pyqtSignal(object)
     result = pyqtSignal(object)
     comparison = pyqtSignal(object)
+    checked = pyqtSignal(object)
+    """A lesson's check ended: the :class:`simulator.lesson.CheckResult`."""
     failed = pyqtSignal(str)
     cancelled = pyqtSignal()
     idle = pyqtSignal()
@@ -445,7 +469,7 @@ class RunController(QObject):
 
     @property
     def kind(self) -> str | None:
-        """``"run"``, ``"compare"`` or ``None`` when idle."""
+        """``"run"``, ``"compare"``, ``"lesson"`` or ``None`` when idle."""
         return self._current.kind if self._current is not None else None
 
     def _start(self, kind: str, args: tuple[Any, ...]) -> bool:
@@ -515,7 +539,9 @@ class RunController(QObject):
         tag, value = job.outcome
         self._current = None
         if tag == "done":
-            (self.result if job.kind == "run" else self.comparison).emit(value)
+            {"run": self.result, "compare": self.comparison, "lesson": self.checked}[
+                job.kind
+            ].emit(value)
         elif tag == "failed":
             self.failed.emit(value)
         else:
@@ -544,6 +570,12 @@ class RunController(QObject):
         """Run every variant of ``found`` on common random numbers
         (:func:`simulator.compare.run_comparison`, with the bottleneck trace)."""
         return self._start("compare", (found, replications, seed))
+
+    def check_lesson(self, folder: str, text: str, filename: str) -> bool:
+        """Check the scenario ``text`` against the lesson in ``folder`` (a lesson check
+        runs many replications: in the GUI's process it would hold the GIL and stall the
+        window like a run). ``checked(result)`` follows; False when a job is going on."""
+        return self._start("lesson", (folder, text, filename))
 
     def cancel(self) -> None:
         """Ask the current job to stop; ``cancelled()`` follows within one chunk."""

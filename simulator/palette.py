@@ -9,7 +9,11 @@ common colour-vision deficiencies (built on the Okabe-Ito colours; hues that cou
 differ in lightness): working states are green, waiting for parts (``starved``) is yellow,
 ``blocked`` is vermillion, ``down`` is dark red, ``setup`` is purple, waiting for a resource is
 blue (operator light, robot mid, transport dark), outside working time is grey and an idle
-resource is light grey. The state names are the engine's (``cells.equipment``,
+resource is light grey. Every state has its own colour (the layout view's legend lists the
+states of stations, resources and vehicles together): the working states are told apart by
+lightness and hue within the green family (dark green ``operating``, bluish green ``busy``, light
+bluish green ``tending``, yellowish green ``travel_loaded``, pale yellowish green ``handling``).
+The state names are the engine's (``cells.equipment``,
 ``cells.vehicles``, ``cells.battery``, ``cells.walking``); a station waiting for a resource of
 kind ``k`` is in ``waiting_k``.
 """
@@ -30,20 +34,20 @@ STATE_COLORS: dict[str, str] = {
     "setup": "#8e44ad",  # purple: changeover between products
     "waiting_operator": "#56b4e9",  # sky blue: waiting for an operator
     "waiting_robot": "#0072b2",  # blue: waiting for a robot
-    "waiting_vehicle": "#1f3a93",  # navy: waiting for a vehicle resource
+    "waiting_vehicle": "#4b5fc4",  # indigo: waiting for a vehicle resource
     "waiting_transport": "#1f3a93",  # navy: holding a part until a vehicle loads it
-    "waiting_tending_unit": "#0072b2",  # placeholder name, never entered
-    "waiting_operating_unit": "#56b4e9",  # placeholder name, never entered
+    "waiting_tending_unit": "#2171b5",  # placeholder name, never entered
+    "waiting_operating_unit": "#6baed6",  # placeholder name, never entered
     "off_shift": "#7f7f7f",  # grey: outside working time
     # resource units (cells.equipment.RESOURCE_STATES, cells.walking)
     "idle": "#d9d9d9",  # light grey: free
-    "operating": "#009e73",  # green: running a machine (working)
+    "operating": "#1b7837",  # dark green: running a machine (working)
     "repairing": "#a6761d",  # brown: repairing a failed machine (working)
     "walking": "#80cdc1",  # teal: walking to a station
     # vehicles (cells.vehicles.VEHICLE_STATES, cells.battery)
     "travel_empty": "#9ecae1",  # pale blue: driving without a part
-    "travel_loaded": "#009e73",  # green: carrying a part (working)
-    "handling": "#66c2a5",  # light green: loading or unloading (working)
+    "travel_loaded": "#7fbc41",  # yellowish green: carrying a part (working)
+    "handling": "#c2e699",  # pale yellowish green: loading or unloading (working)
     "charging": "#cc79a7",  # reddish purple: at a charger
 }
 """State name -> colour as ``#rrggbb``."""

@@ -208,3 +208,18 @@ def test_report_loads_no_qt_and_plotting_stays_lazy(tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stdout + res.stderr
     assert (tmp_path / "r.html").is_file()
+
+
+def test_every_state_has_its_own_colour() -> None:
+    """The layout view's legend lists the states of stations, resources and vehicles together
+    (and the report's legends share the palette): two states with one colour could not be told
+    apart, so the colours of all known states are pairwise distinct — in particular the working
+    states (``busy``/``travel_loaded``/``operating``, ``tending``/``handling``) that once
+    shared one."""
+    from simulator.palette import STATE_COLORS
+
+    by_colour: dict[str, list[str]] = {}
+    for state, colour in STATE_COLORS.items():
+        by_colour.setdefault(colour.lower(), []).append(state)
+    shared = {c: s for c, s in by_colour.items() if len(s) > 1}
+    assert shared == {}

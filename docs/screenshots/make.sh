@@ -1,8 +1,8 @@
 #!/bin/sh
 # Regenerate the screenshots shown in README.md and docs/gui.md: every view of the desktop app
-# on the shipped example phone_housing_cell, in English and in Simplified Chinese, rendered
-# offscreen at 1440 x 900 by the app's own --screenshot option. Run from anywhere; needs the
-# gui extra and a CJK font (Debian: fonts-noto-cjk).
+# on the shipped example phone_housing_cell (the Training tab on a lesson), in English and in
+# Simplified Chinese, rendered offscreen at 1440 x 900 by the app's own --screenshot option.
+# Run from anywhere; needs the gui extra and a CJK font (Debian: fonts-noto-cjk).
 set -eu
 cd "$(dirname "$0")/../.."
 export QT_QPA_PLATFORM=offscreen
@@ -15,4 +15,8 @@ for lang in en zh_CN; do
       --screenshot "docs/screenshots/$view-$lang.png"
     echo "docs/screenshots/$view-$lang.png"
   done
+  # The Training tab: a lesson's reference solution checked (a robot cell, like the example).
+  python -m gui.app scenarios/lessons/04-tending-ratio/solution.yaml --lang "$lang" \
+    --view training --lesson tending-ratio --screenshot "docs/screenshots/training-$lang.png"
+  echo "docs/screenshots/training-$lang.png"
 done

@@ -30,7 +30,7 @@ from PyQt6.QtWidgets import (
 from gui import yamledit
 from gui.i18n import tr
 
-from .schema import FieldSpec, Kind
+from .schema import FieldSpec, Kind, choice_label
 
 __all__ = ["REMOVE", "FieldWidget", "Rename", "make_field"]
 
@@ -237,12 +237,14 @@ class _EnumField(FieldWidget):
         if not self.spec.required:
             default = self.spec.default
             label = (
-                tr("not set") if default is None else tr("default: {value}").format(value=default)
+                tr("not set")
+                if default is None
+                else tr("default: {value}").format(value=choice_label(default))
             )
             self.combo.addItem(label)
             self._values.append(REMOVE)
         for choice in self.spec.choices:
-            self.combo.addItem(str(choice))
+            self.combo.addItem(choice_label(choice))
             self._values.append(choice)
         self.combo.setCurrentIndex(max(current, 0))
 

@@ -30,7 +30,7 @@ from gui import yamledit
 from gui.i18n import tr
 
 from .fields import REMOVE, FieldWidget, Rename, make_field
-from .schema import FieldSpec, Kind, fields_of, label_of
+from .schema import FieldSpec, Kind, choice_label, choice_of, description_of, fields_of, label_of
 
 __all__ = ["EditTarget", "ItemTable", "SchemaForm", "fit_table", "plain"]
 
@@ -68,7 +68,17 @@ def fit_table(table: QTableWidget) -> None:
 
 
 def _tip(spec: FieldSpec) -> str:
-    return f"{spec.key}: {spec.description}" if spec.description else spec.key
+    """The tooltip of a field: its key as written in the file and its description (reST markup
+    removed, in the current language)."""
+    text = description_of(spec)
+    return f"{spec.key}: {text}" if text else spec.key
+
+
+def _cell_text(spec: FieldSpec, value: Any) -> str:
+    """What a table cell shows for ``value`` (an enum value: its translated label)."""
+    if spec.kind == Kind.ENUM and isinstance(value, str) and value in spec.choices:
+        return choice_label(value)
+    return value if isinstance(value, str) else yamledit.format_value(value)
 
 
 def _order(model: str | None) -> tuple[str, ...]:
@@ -185,12 +195,16 @@ class SchemaForm(QWidget):
         """Relabel every key (labels are the keys in words, translated)."""
         for spec in self.specs:
             text = tr(label_of(spec.key))
+            tip = _tip(spec)
             if spec.key in self.groups:
                 self.groups[spec.key].setTitle(text)
+                self.groups[spec.key].setToolTip(tip)
             elif spec.key in self.labels:
                 self.labels[spec.key].setText(text)
+                self.labels[spec.key].setToolTip(tip)
             if spec.key in self.fields:
                 self.fields[spec.key].retranslate()
+                self.fields[spec.key].set_tip(tip)
         for sub in self.subforms.values():
             sub.retranslate()
         for table in self.tables.values():
@@ -286,7 +300,7 @@ class ItemTable(QWidget):
                 mapping = item if isinstance(item, dict) else {}
                 for c, spec in enumerate(self.columns):
                     value = mapping.get(spec.key)
-                    text = value if isinstance(value, str) else yamledit.format_value(value)
+                    text = _cell_text(spec, value)
                     cell = self.table.item(r, c)
                     if cell is None:
                         cell = QTableWidgetItem()
@@ -358,6 +372,17 @@ class ItemTable(QWidget):
         if self.form is not None:
             self.form.retranslate()
             self.detail_box.setToolTip(tr("All keys of the selected item"))
+        updating, self._updating = self._updating, True
+        try:  # enum labels and tooltips of the cells shown
+            for r, item in enumerate(getattr(self, "_items", [])):
+                mapping = item if isinstance(item, dict) else {}
+                for c, spec in enumerate(self.columns):
+                    cell = self.table.item(r, c)
+                    if cell is not None:
+                        cell.setText(_cell_text(spec, mapping.get(spec.key)))
+                        cell.setToolTip(_tip(spec))
+        finally:
+            self._updating = updating
 
     # -- editing -------------------------------------------------------------------------
     def _selection_changed(self) -> None:
@@ -381,6 +406,8 @@ class ItemTable(QWidget):
             return
         if spec.kind == Kind.TEXT:
             value: Any = text
+        elif spec.kind == Kind.ENUM and choice_of(spec, text) is not None:
+            value = choice_of(spec, text)
         else:
             try:
                 value = yamledit.parse_value(text)

@@ -9,13 +9,24 @@ the editor with no widget code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import scenarios
 
-__all__ = ["FieldSpec", "Kind", "fields_of", "label_of", "schema"]
+__all__ = [
+    "FieldSpec",
+    "Kind",
+    "choice_key",
+    "choice_label",
+    "choice_of",
+    "description_of",     "fields_of",
+    "label_of",
+    "plain_text",
+    "schema",
+]
 
 
 class Kind:
@@ -176,3 +187,56 @@ def label_of(key: str) -> str:
     if words and words[0] == words[0].lower():
         words[0] = words[0][:1].upper() + words[0][1:]
     return " ".join(words)
+
+
+_ROLE = re.compile(r":[a-z]+:`~?([^`<]*?)(?:\s*<[^>]*>)?`")
+"""A reST role such as :class:`~scenarios.model.Station` or :func:`name <target>`."""
+_LITERAL = re.compile(r"``(.+?)``")
+_EMPHASIS = re.compile(r"(?<![\w*])\*{1,2}([^*\s][^*]*?)\*{1,2}(?![\w*])")
+
+
+def plain_text(doc: str) -> str:
+    """A field's docstring as a tooltip shows it: reST markup removed (````mon```` → ``mon``,
+    ``:class:`~scenarios.model.Station``` → ``Station``, ``*word*`` → ``word``) and the
+    lines joined into one paragraph. This cleaned English text is the key of the field
+    descriptions' catalogue (``gui/locale/zh_CN/fields.json``)."""
+    text = _ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1].strip(), doc)
+    text = _LITERAL.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def description_of(spec: FieldSpec) -> str:
+    """The description of a field in the current language (the cleaned English docstring
+    translated with :func:`gui.i18n.tr`; empty when the model gives none)."""
+    from gui.i18n import tr
+
+    return tr(plain_text(spec.description)) if spec.description else ""
+
+
+def choice_key(choice: Any) -> str:
+    """The catalogue key of an enum value's display label: ``enum:`` and the value as written
+    in the file (``enum:oldest``); the file keeps the value itself."""
+    return "enum:" + str(choice)
+
+
+def choice_label(choice: Any) -> str:
+    """How a combo box or a table shows one value of an enum: in English the value as written
+    (``oldest``); translated, the translation with the value in brackets (``先到先服务（oldest）``),
+    so that the text pane's value can still be recognised. Numbers show as themselves."""
+    from gui.i18n import tr
+
+    if not isinstance(choice, str):
+        return str(choice)
+    key = choice_key(choice)
+    text = tr(key)
+    return choice if text == key else f"{text}（{choice}）"
+
+
+def choice_of(spec: FieldSpec, text: str) -> Any:
+    """The enum value of ``spec`` that ``text`` shows (its label or the value as written);
+    ``None`` when none does."""
+    for choice in spec.choices:
+        if text.strip() in (choice_label(choice), str(choice)):
+            return choice
+    return None

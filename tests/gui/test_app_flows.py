@@ -106,6 +106,46 @@ def test_compare_variants_and_export_the_report(
     html = report.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "robots" in html and "manual" in html
 
+    # Another file: the previous file's comparison is gone, nothing of it can be exported.
+    other = tmp_path / "tiny.yaml"
+    other.write_text(TINY, encoding="utf-8")
+    assert main_window.open_file(str(other))
+    view = main_window.compare_view
+    assert view.comparison is None and main_window.last_comparison is None
+    assert not view.export_report_button.isEnabled()
+    assert not view.export_charts_button.isEnabled()
+    with pytest.raises(RuntimeError):
+        view.export_report(str(tmp_path / "stale.html"))
+
+
+def test_opening_another_file_forgets_the_charts_stations(
+    main_window: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """The charts name the stations of the file shown: after a run of one file, opening
+    another (or one with problems) leaves no curve, legend entry or Gantt row of the first."""
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text(TINY, encoding="utf-8")
+    assert main_window.open_file(str(tiny))
+    with qtbot.waitSignal(main_window.controller.result, timeout=RUN_TIMEOUT_MS):
+        assert main_window.run_simulation()
+    qtbot.waitUntil(lambda: not main_window.controller.busy)
+    charts = main_window.charts_view
+    assert charts.gantt_rows() == ["press", "pack"] and charts.snapshots
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TINY.replace("process: 50 s", "process: fast"), encoding="utf-8")
+    assert main_window.open_file(str(broken))
+    assert charts.gantt_rows() == [] and list(charts.buffer_curves) == []
+    assert charts.snapshots == () and charts.buffers.legend_labels() == []
+
+    path = _copy_example("phone_housing_cell", tmp_path)
+    assert main_window.open_file(str(path))
+    scenario = scenarios.load(path)
+    stations = [s.name for s in scenario.stations]
+    assert list(charts.buffer_curves) == stations
+    assert charts.gantt_rows() == stations + [r.name for r in scenario.resources]
+    assert charts.buffers.legend_labels() == stations
+
 
 def test_cancel_mid_run_then_run_again(main_window: Any, qtbot: Any, dialogs: Any) -> None:
     long_run = scenarios.example_path("phone_housing_cell").read_text(encoding="utf-8")

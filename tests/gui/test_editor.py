@@ -13,13 +13,22 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 import typing
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QGroupBox, QLabel, QLineEdit, QSpinBox, QTableWidget, QTableWidgetItem
+from PyQt6.QtWidgets import (
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 import scenarios
 from gui import i18n
@@ -440,3 +449,73 @@ def test_odd_documents_never_raise(editor: ScenarioEditor, text: str) -> None:
         editor.flush()
     editor.variants.add_variant()
     editor.flush()
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _tooltips(editor: ScenarioEditor) -> list[str]:
+    """Every tooltip of the editor's widgets and table cells."""
+    tips = [w.toolTip() for w in editor.findChildren(QWidget) if w.toolTip()]
+    for table in editor.findChildren(QTableWidget):
+        for r in range(table.rowCount()):
+            for c in range(table.columnCount()):
+                item = table.item(r, c)
+                if item is not None and item.toolTip():
+                    tips.append(item.toolTip())
+    return tips
+
+
+def test_field_tooltips_are_plain_and_chinese(editor: ScenarioEditor) -> None:
+    """The generated fields' tooltips show ``key: description``; the description comes from
+    the model's docstring, whose reST markup (````mon````, ``:class:`~a.B```) must not show,
+    and in zh_CN it is Chinese (only the key, as written in the file, stays English)."""
+    resources = editor.lists["resources"]
+    resources.select(2)  # the AGV: its vehicle keys (dispatch, battery...) in the form
+    tips = _tooltips(editor)
+    assert len(tips) > 90
+    assert [t for t in tips if "``" in t or ":class:" in t or ":func:" in t] == []
+    i18n.set_language("zh_CN")
+    field_tips = [t for t in _tooltips(editor) if re.match(r"^[a-z_]+: ", t)]
+    assert len(field_tips) > 90
+    english = [t for t in field_tips if not _CJK.search(t.split(": ", 1)[1])]
+    assert english == []
+    assert resources.form is not None
+    dispatch = resources.form.labels["dispatch"].toolTip()
+    assert dispatch.startswith("dispatch: （车辆）空闲车辆先响应哪个请求")
+    i18n.set_language("en")
+    assert resources.form.labels["dispatch"].toolTip().startswith("dispatch: (vehicle) Which")
+
+
+def test_enum_values_show_translated_labels_and_keep_the_value(
+    editor: ScenarioEditor, qtbot: Any
+) -> None:
+    """Combo boxes and table cells show an enum value by a translated label in zh_CN (the
+    value in brackets); choosing or typing one writes the value itself into the YAML."""
+    resources = editor.lists["resources"]
+    kind = [c.key for c in resources.columns].index("kind")
+    assert cell(resources.table, 2, kind).text() == "vehicle"
+    i18n.set_language("zh_CN")
+    assert cell(resources.table, 2, kind).text() == "车辆（vehicle）"
+    assert cell(resources.table, 0, kind).text() == "操作工（operator）"
+    resources.select(2)
+    assert resources.form is not None
+    combo = resources.form.fields["dispatch"].combo  # type: ignore[attr-defined]
+    labels = [combo.itemText(i) for i in range(combo.count())]
+    assert labels == [
+        "默认：先到先服务（oldest）",
+        "先到先服务（oldest）",
+        "最近车辆优先（nearest）",
+    ]
+    combo.setCurrentIndex(2)
+    combo.activated.emit(2)
+    agv = scenarios.loads(editor.document.text).resources[2]
+    assert agv.dispatch == "nearest"
+    assert "dispatch: nearest" in editor.document.text
+    # typing the label shown (or the value) into the table cell writes the value
+    cell(resources.table, 1, kind).setText("机器人（robot）")
+    assert scenarios.loads(editor.document.text).resources[1].kind == "robot"
+    editor.flush()
+    assert cell(resources.table, 1, kind).text() == "机器人（robot）"
+    i18n.set_language("en")
+    assert cell(resources.table, 1, kind).text() == "robot"

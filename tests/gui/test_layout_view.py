@@ -17,6 +17,7 @@ import itertools
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, QPointF, Qt
 from PyQt6.QtGui import QColor, QImage, QPainter
@@ -417,3 +418,43 @@ def test_every_text_of_the_layout_view_has_a_chinese_translation() -> None:
         assert sorted(fields.findall(chinese)) == sorted(fields.findall(text)), text
     unused = set(table) - literals
     assert not unused
+
+
+def _expected_buffer(snaps: list[Snapshot], i: int, name: str, places: int) -> tuple[float, float]:
+    """Time-average level and share of time full of ``name``'s buffer from the start of the
+    measured period of ``snaps[i]`` to it, each recorded level held until the next snapshot."""
+    times = np.array([s.time_s for s in snaps[: i + 1]])
+    queue = np.array([next(st.queue for st in s.stations if st.name == name) for s in snaps])
+    start = max(snaps[i].measured_from_s, times[0])
+    held = np.diff(np.clip(times, start, times[-1]))  # time each level was held, measured part
+    span = times[-1] - start
+    return float(queue[:i] @ held / span), float(held[queue[:i] >= places].sum() / span)
+
+
+def test_a_buffer_shows_its_own_statistics(view: LayoutView) -> None:
+    """Selecting a buffer shows the buffer's places, its level now and its time-average level
+    and share of time full since the measured period started (not its station's statistics);
+    the figures follow the snapshot in force, computed here from the snapshots."""
+    sc = _scenario("phone_housing_cell")
+    view.set_scenario(sc)
+    snaps = _run(sc, 900.0, 120)  # warm-up ends at 86,400 s = snapshot 95; then 24 more
+    for snap in snaps:
+        view.add_snapshot(snap)
+    places = next(s.buffer for s in sc.stations if s.name == "cnc")
+    assert places == 24
+    for i in (len(snaps) - 1, 60):  # after warm-up (since its end) and during it
+        view.show_time(snaps[i].time_s)
+        view.select(("buffer", "cnc"))
+        text = view.details_text()
+        mean, full = _expected_buffer(snaps, i, "cnc", places)
+        queue = next(st.queue for st in snaps[i].stations if st.name == "cnc")
+        assert "Buffer" in text and "Places: 24" in text
+        assert f"Parts waiting now: {queue}" in text
+        assert f"Mean level: {mean:.2f} parts" in text
+        assert f"Full: {full:.1%} of the time" in text
+        assert "Parts finished" not in text and "Utilization" not in text  # not the station's
+        assert 0.0 < full < 1.0 and 0.0 < mean < places  # the figures are not trivial
+    assert "since the end of warm-up" not in text and "since the start of the run" in text
+    view.show_time(snaps[-1].time_s)
+    i18n.set_language("zh_CN")
+    assert "平均存量" in view.details_text() and "缓冲位：24" in view.details_text()

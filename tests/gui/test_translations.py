@@ -7,6 +7,13 @@ raise or show the wrong value at run time) and must not be empty or left in Engl
 must never be called with an f-string or a concatenation: the catalogue could not hold it.
 The catalogue files themselves must be valid JSON objects of strings, with no key defined in
 two files (the later would silently win).
+
+The editor's forms are generated from the scenario models, and their tooltips show each
+field's description: every description of every pydantic model reachable from ``Scenario``
+(and of the JSON Schema, which adds the variants), with its reST markup removed, must have a
+Chinese entry (gui/locale/zh_CN/fields.json) — a field added without one fails here; so must
+every text value of an enum (``oldest``, ``vehicle``), which combo boxes and tables show by a
+translated label.
 """
 
 from __future__ import annotations
@@ -15,9 +22,17 @@ import ast
 import json
 import re
 import string
+import typing
+from enum import Enum
 from pathlib import Path
+from typing import Any, Literal
 
+from pydantic import BaseModel
+
+import scenarios
 from gui import i18n
+from gui.editor.schema import choice_key, plain_text
+from scenarios.model import Scenario
 
 GUI = Path(i18n.__file__).resolve().parent
 CATALOGUES = sorted((GUI / "locale" / "zh_CN").glob("*.json"))
@@ -87,3 +102,69 @@ def test_the_catalogues_are_clean() -> None:
             seen[key] = value
     assert twice == []
     assert [f.name for f in CATALOGUES if f.name == "shell.json"] == ["shell.json"]
+
+
+def _walk_models(
+    model: type[BaseModel], seen: set[type[BaseModel]], enums: set[str]
+) -> list[tuple[str, str]]:
+    """(``Model.field``, description) of ``model`` and of every model its fields reach; the
+    text values of enums and literals found on the way go into ``enums``."""
+    if model in seen:
+        return []
+    seen.add(model)
+    out = []
+    for name, field in model.model_fields.items():
+        if field.description:
+            out.append((f"{model.__name__}.{name}", field.description))
+        stack: list[Any] = [field.annotation]
+        while stack:
+            annotation = stack.pop()
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                out += _walk_models(annotation, seen, enums)
+            elif isinstance(annotation, type) and issubclass(annotation, Enum):
+                enums.update(str(m.value) for m in annotation if isinstance(m.value, str))
+            elif typing.get_origin(annotation) is Literal:
+                values = [a for a in typing.get_args(annotation) if isinstance(a, str)]
+                if len(values) > 1:  # a choice (one value: a discriminator such as dist)
+                    enums.update(values)
+            else:
+                stack.extend(typing.get_args(annotation))
+    return out
+
+
+def _schema_descriptions(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [
+            str(p["description"])
+            for p in node.get("properties", {}).values()
+            if isinstance(p, dict) and p.get("description")
+        ]
+        return found + [d for v in node.values() for d in _schema_descriptions(v)]
+    if isinstance(node, list):
+        return [d for v in node for d in _schema_descriptions(v)]
+    return []
+
+
+def test_plain_text_removes_the_rest_markup() -> None:
+    doc = "Days (``mon``) of\n    the :class:`~scenarios.model.Calendar`, see :func:`load` *here*."
+    assert plain_text(doc) == "Days (mon) of the Calendar, see load here."
+
+
+def test_every_field_description_and_enum_value_has_a_chinese_entry() -> None:
+    table = i18n.catalogue("zh_CN")
+    enums: set[str] = set()
+    fields = _walk_models(Scenario, set(), enums)
+    assert len(fields) > 150  # the walk reaches the nested models (distributions, robots...)
+    assert {"Station.tending", "Resource.dispatch", "RobotTask.robot"} <= {f for f, _ in fields}
+    missing = [f for f, doc in fields if plain_text(doc) not in table]
+    schema_docs = _schema_descriptions(scenarios.json_schema())
+    missing += [d[:60] for d in schema_docs if plain_text(d) not in table]
+    assert missing == [], f"{len(missing)} field descriptions without a zh_CN entry"
+    for _field, doc in fields:
+        text = plain_text(doc)
+        assert "``" not in text and ":class:" not in text, text
+        assert CJK.search(table[text]), text
+    # Enum values shown in combo boxes and tables: the literal ones are found too.
+    assert {"oldest", "nearest", "operator", "robot", "vehicle", "servo", "joint"} <= enums
+    # (the days of the week are check boxes labelled with tr(day) itself)
+    assert [v for v in sorted(enums) if choice_key(v) not in table and v not in table] == []
