@@ -13,9 +13,11 @@ its HTML report show them.
   report's own computation);
 - "Export report…" writes :func:`simulator.report.comparison_report` (HTML, atomically) and
   "Export charts…" writes the charts as PNG images. The report re-runs replication 0 of every
-  variant for its time series (about a second per variant), so the button renders it in a
-  background thread (:class:`gui.background.BackgroundJob`) and the window stays
-  responsive; the button is disabled meanwhile and a failure is shown as a message.
+  variant for its time series (about a second per variant), so the button renders it in the
+  main window's engine process (:meth:`gui.worker.RunController.write_report`: in a thread
+  of the GUI's process the GIL stalled the window 81-257 ms) — or, for the view on its own
+  (no controller), in a background thread (:class:`gui.background.BackgroundJob`); the
+  button is disabled meanwhile and a failure is shown as a message.
   :meth:`CompareView.export_report` is the blocking form (tests, scripts).
 
 Chart items are pooled: a new comparison reuses them and only changes their data.
@@ -25,14 +27,13 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import Qt, QThread, pyqtSignal
 from PyQt6.QtGui import QFont, QGuiApplication
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -56,9 +57,10 @@ from gui import i18n
 from gui.background import BackgroundJob
 from gui.charts_view import ChartPanel, fixed_label, series_color
 from gui.i18n import tr
+from gui.worker import RunController, write_report
 from simulator.compare import economics_section
 from simulator.output import _pm
-from simulator.report import comparison_report, cumulative_cash_flow, payback_crossing
+from simulator.report import cumulative_cash_flow, payback_crossing
 from simulator.stats import Stat
 
 if TYPE_CHECKING:
@@ -165,31 +167,6 @@ def _bottleneck_share(summary: BottleneckSummary, station: str) -> str:
     return f"{total * 100:.0f} %"
 
 
-def write_report(
-    comparison: Comparison, scenario_file: str | None, path: str | os.PathLike[str]
-) -> Path:
-    """Write the HTML report of ``comparison`` to ``path``, atomically (a temporary file in
-    the same folder renamed over the target: never a half-written report). Safe to call off
-    the GUI thread (no Qt)."""
-    target = Path(path)
-    html = comparison_report(comparison, scenario_file)
-    fd, tmp = tempfile.mkstemp(suffix=".html", prefix=".linelab-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(html)
-            out.flush()
-            os.fsync(out.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
 class CompareView(QWidget):
     """Variants side by side: KPI table, investment case, bottleneck, charts, exports.
 
@@ -199,10 +176,16 @@ class CompareView(QWidget):
     report_written = pyqtSignal(str)
     report_failed = pyqtSignal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, controller: RunController | None = None
+    ) -> None:
         super().__init__(parent)
+        self.controller = controller
+        """With a controller the report is written in its engine process (the report's
+        replications would hold this process's GIL and stall the window); without one
+        (the view on its own) in a :class:`~gui.background.BackgroundJob` thread."""
         self._comparison: Comparison | None = None
-        self._report_thread: BackgroundJob | None = None
+        self._report_thread: QThread | None = None
         self._scenario_file: str | None = None
         self._economics: dict[str, Any] = {}
 
@@ -347,15 +330,29 @@ class CompareView(QWidget):
         if self._comparison is None or self._report_thread is not None:
             return False
         comparison, scenario_file = self._comparison, self._scenario_file
-        thread = BackgroundJob(lambda: str(write_report(comparison, scenario_file, path)))
-        thread.done.connect(self._report_written)
-        thread.failed.connect(self._report_failed)
-        thread.finished.connect(self._report_thread_finished)
-        self._report_thread = thread
+        if self.controller is not None:
+            self._report_thread = self.controller.write_report(
+                comparison, scenario_file, path,
+                done=self._report_written, failed=self._report_failed,
+                finished=self._report_thread_finished,
+            )
+        else:
+            thread = BackgroundJob(lambda: str(write_report(comparison, scenario_file, path)))
+            thread.done.connect(self._report_written)
+            thread.failed.connect(self._report_failed)
+            thread.finished.connect(self._report_thread_finished)
+            self._report_thread = thread
+            thread.start()
         self.export_report_button.setEnabled(False)
         self.export_status.setText(tr("Writing the report…"))
-        thread.start()
         return True
+
+    def wait_for_export(self) -> None:
+        """Wait until a report being written is finished (at exit: the file is complete or
+        untouched, never half-written)."""
+        thread = self._report_thread
+        if thread is not None:
+            thread.wait()
 
     def export_charts(self, folder: str | os.PathLike[str]) -> list[Path]:
         """Write every chart as ``compare_<name>.png`` into ``folder`` (created if missing);

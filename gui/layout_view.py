@@ -270,6 +270,36 @@ class LayoutView(QWidget):
             self._segment_index = -2
             self._apply_time(self._time)
 
+    def clear_plan(self) -> None:
+        """No floor plan: the file has problems, so there is no scenario to draw. The scene
+        is emptied (the previous file's stations must not stay on screen) and shows a note
+        saying how to get the plan back; the next :meth:`set_scenario` draws again."""
+        self.scenario = None
+        self._selected = None
+        self.scene.blockSignals(True)
+        self.scene.clearSelection()
+        self.scene.clear()
+        self.scene.blockSignals(False)
+        for items in (
+            self.station_items, self.buffer_items, self.resource_items, self.vehicle_items,
+            self.conveyor_items, self.point_items,
+        ):
+            items.clear()
+        for extra in (self._flows, self._stubs, self._belts, self._fleets):
+            extra.clear()
+        self.parts_item = PartsItem()
+        self.scene.addItem(self.parts_item)
+        self.no_plan_note = self.scene.addText("")
+        self._retranslate_no_plan()
+        self.clear_run()
+        self._fit_scene()
+        self._refresh_legend()
+
+    def _retranslate_no_plan(self) -> None:
+        note = getattr(self, "no_plan_note", None)
+        if self.scenario is None and note is not None:
+            note.setPlainText(tr("Fix the problems in the Editor to see the floor plan"))
+
     def clear_run(self) -> None:
         """Forget the recorded snapshots (a new run starts); the view goes back to live."""
         self.timeline.clear()
@@ -1044,6 +1074,7 @@ class LayoutView(QWidget):
         self.slider.setToolTip(tr("Recorded snapshots of the run"))
         self.legend_box.setTitle(tr("Legend"))
         self.details_box.setTitle(tr("Details"))
+        self._retranslate_no_plan()
         self._fill_legend()
         self._update_details()
         self._update_time_label()

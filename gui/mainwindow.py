@@ -73,11 +73,14 @@ class MainWindow(QMainWindow):
         self.last_comparison: object | None = None
         self._closing = False
         self._job_kind: str | None = None
+        self._status_message: tuple[str, dict[str, Any]] = ("Ready", {})
+        """The status bar's message as its English key and format arguments, so that a
+        change of language shows it again in the new language."""
 
         self.editor = ScenarioEditor(self.document)
         self.layout_view = LayoutView()
         self.charts_view = ChartsView()
-        self.compare_view = CompareView()
+        self.compare_view = CompareView(controller=self.controller)  # reports: engine
         # The Training tab's checks run in this window's engine process, like the runs; its
         # "Load starting scenario" asks about unsaved changes like File ▸ Open.
         self.training_tab = TrainingTab(
@@ -275,8 +278,17 @@ class MainWindow(QMainWindow):
         self._label_undo()
         self._update_title()
         self._fill_recent()
-        if not self.controller.busy:
-            self.status_label.setText(tr("Ready"))
+        self._show_status()
+
+    def set_status(self, key: str, **args: Any) -> None:
+        """Show ``tr(key).format(**args)`` in the status bar and keep it for a change of
+        language (``key`` is the English text, a literal in the catalogues)."""
+        self._status_message = (key, args)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        key, args = self._status_message
+        self.status_label.setText(tr(key).format(**args))
 
     def _language_changed(self, _code: str) -> None:
         self.retranslate()
@@ -360,6 +372,7 @@ class MainWindow(QMainWindow):
             return False
         self._start_over()
         self.settings.add_recent(path)
+        self._fill_recent()
         self._document_settled()
         return True
 
@@ -414,7 +427,8 @@ class MainWindow(QMainWindow):
             )
             return False
         self.settings.add_recent(path)
-        self.status_label.setText(tr("Saved {path}").format(path=path))
+        self._fill_recent()
+        self.set_status("Saved {path}", path=path)
         return True
 
     def _folder(self) -> str:
@@ -485,6 +499,13 @@ class MainWindow(QMainWindow):
         """After an edit settles: the variant list and the floor plan follow the text."""
         parsed = self.document.parsed()
         if parsed.variants is None:
+            # Nothing of the previous file may stay on screen: no variants, no floor plan
+            # (the plan says to fix the problems).
+            self.variant_box.blockSignals(True)
+            self.variant_box.clear()
+            self.variant_box.blockSignals(False)
+            if not self.controller.busy:
+                self.layout_view.clear_plan()
             return
         names = list(parsed.variants.scenarios)
         current = self.variant_box.currentText()
@@ -531,10 +552,8 @@ class MainWindow(QMainWindow):
             station = next((s for s in scenario.stations if s.name == name), None)
         point = getattr(station, "at", None)
         if scenario is None or point is None:
-            self.status_label.setText(
-                tr("{station} has no point on the floor ('at'): add one to place it").format(
-                    station=name
-                )
+            self.set_status(
+                "{station} has no point on the floor ('at'): add one to place it", station=name
             )
             if scenario is not None:
                 self.layout_view.set_scenario(scenario)  # back where the file has it
@@ -570,6 +589,12 @@ class MainWindow(QMainWindow):
         if parsed.variants is None:
             self._explain_problems(parsed.problems)
             return False
+        if not parsed.variants.has_variants:
+            self.set_status(
+                "{name} has no variants to compare: add a 'variants:' section to the file",
+                name=self.document.display_name,
+            )
+            return False
         if not self.controller.compare(parsed.variants):
             return False
         self.tabs.setCurrentWidget(self.compare_view)
@@ -585,12 +610,13 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         name = self.document.display_name
-        self.status_label.setText(
-            tr("Running {name}…").format(name=name)
+        self.set_status(
+            "Running {name}…"
             if kind == "run"
-            else tr("Checking {name} against the lesson…").format(name=name)
+            else "Checking {name} against the lesson…"
             if kind == "lesson"
-            else tr("Comparing the variants of {name}…").format(name=name)
+            else "Comparing the variants of {name}…",
+            name=name,
         )
 
     def _job_progress(self, done: int, total: int) -> None:
@@ -607,36 +633,32 @@ class MainWindow(QMainWindow):
         stat = result.kpis.get("throughput_per_hour")
         if stat is not None and stat.mean is not None:
             half = stat.half_width
-            self.status_label.setText(
-                tr("Done: throughput {mean:.2f} ± {half:.2f} parts/h ({n} replications)").format(
-                    mean=stat.mean, half=half or 0.0, n=len(result.replications)
-                )
+            self.set_status(
+                "Done: throughput {mean:.2f} ± {half:.2f} parts/h ({n} replications)",
+                mean=stat.mean, half=half or 0.0, n=len(result.replications),
             )
         else:
-            self.status_label.setText(tr("Done"))
+            self.set_status("Done")
 
     def _comparison_result(self, comparison: Any) -> None:
         self.last_comparison = comparison
         self.compare_view.set_comparison(comparison, self.document.path)
-        self.status_label.setText(
-            tr("Compared {n} variants").format(n=len(comparison.results))
-        )
+        n = len(comparison.results)
+        self.set_status("Compared {n} variant" if n == 1 else "Compared {n} variants", n=n)
 
     def _lesson_checked(self, result: Any) -> None:
-        self.status_label.setText(
-            tr("Checked: the task is done") if result.passed else tr("Checked: not yet")
-        )
+        self.set_status("Checked: the task is done" if result.passed else "Checked: not yet")
 
     def _job_failed(self, message: str) -> None:
         if self._job_kind == "lesson":  # the Training tab shows why, beside the task
-            self.status_label.setText(tr("The check could not run"))
+            self.set_status("The check could not run")
             return
-        self.status_label.setText(tr("The run failed"))
+        self.set_status("The run failed")
         if not self._closing:
             QMessageBox.warning(self, tr("The run failed"), message)
 
     def _job_cancelled(self) -> None:
-        self.status_label.setText(tr("Cancelled"))
+        self.set_status("Cancelled")
 
     def _job_idle(self) -> None:
         for action in (self.act_run, self.act_compare):
@@ -665,6 +687,7 @@ class MainWindow(QMainWindow):
             return
         self._closing = True
         self.training_tab.shutdown()
-        self.controller.shutdown()
+        self.controller.shutdown()  # waits for a report being written (or ends it)
+        self.compare_view.wait_for_export()
         self.autosaver.stop()
         event.accept()

@@ -231,6 +231,8 @@ class TrainingTab(QWidget):
         self.chart = pg.PlotWidget()
         self.chart.setBackground("w")
         self.chart.setMinimumHeight(170)
+        # pyqtgraph's own right-click menu is English only; the views export elsewhere.
+        self.chart.setMenuEnabled(False)
         self.chart.addLegend(offset=(-10, 5), colCount=2)
         self.debrief = QTextBrowser()
 

@@ -56,6 +56,7 @@ import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +81,7 @@ __all__ = [
     "RunController",
     "install_excepthook",
     "serve",
+    "write_report",
 ]
 
 CHUNKS = 400
@@ -92,11 +94,21 @@ DRAIN_INTERVAL_S = 0.030
 """Shortest time between two such turns (s): the views repaint at most ~33 times a second
 while snapshots stream in, and the event loop has time for input and timers in between."""
 
+BACKGROUND_KINDS = frozenset({"warm-up", "report"})
+"""Jobs that do not make the controller busy (they queue behind a run on the engine)."""
+
+REPORT_GRACE_MS = 60_000
+"""At exit, how long a report being written may take to finish before its engine is ended
+(ms; the file is then untouched: it is written atomically)."""
+
 POLL_S = 0.1
 """How often a job thread checks that the engine process is still alive (s)."""
 
 BAD_INPUT_ERRORS = frozenset(
-    {"ScenarioError", "LineError", "RoutingDeadlock", "LineOverloaded", "LessonError"}
+    {
+        "ScenarioError", "LineError", "RoutingDeadlock", "LineOverloaded", "LessonError",
+        "ReportWriteError",
+    }
 )
 """Exceptions that mean "the line cannot run as described": their message is shown as is,
 as ``linelab run`` prints it; any other exception is an internal error."""
@@ -217,6 +229,51 @@ def lesson_job(report: _Reporter, folder: str, text: str, filename: str) -> obje
     return check_lesson(load_lesson_dir(folder), text, filename, progress)
 
 
+class ReportWriteError(Exception):
+    """The report's file could not be written (shown as is, like bad input)."""
+
+
+def write_report(
+    comparison: object, scenario_file: str | None, path: str | os.PathLike[str]
+) -> Path:
+    """Write the HTML report of ``comparison`` (:func:`simulator.report.comparison_report`,
+    which re-runs replication 0 of every variant for its time charts) to ``path``,
+    atomically: a temporary file in the same folder renamed over the target, never a
+    half-written report. No Qt: it runs in the engine process (or any thread)."""
+    import tempfile
+
+    from simulator.report import comparison_report
+
+    target = Path(path)
+    html = comparison_report(comparison, scenario_file)  # type: ignore[arg-type]
+    fd, tmp = tempfile.mkstemp(suffix=".html", prefix=".linelab-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(html)
+            out.flush()
+            os.fsync(out.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def report_job(
+    report: _Reporter, comparison: object, scenario_file: str | None, path: str
+) -> object:
+    """The HTML report of a comparison written to ``path`` (the report's own replications
+    would hold the GUI process's GIL for ~0.1-0.25 s at a time); the path written."""
+    try:
+        return str(write_report(comparison, scenario_file, path))
+    except OSError as exc:
+        raise ReportWriteError(f"{path}: {exc.strerror or exc}") from exc
+
+
 def warm_up_job(report: _Reporter, scenario: Scenario | None) -> object:
     """Import the engine and load the kernels' machine code by building ``scenario`` and
     simulating a minute of it (what the first run would otherwise wait for)."""
@@ -236,6 +293,7 @@ JOBS: dict[str, Callable[..., object]] = {
     "compare": compare_job,
     "lesson": lesson_job,
     "warm-up": warm_up_job,
+    "report": report_job,
 }
 """What the engine process can be asked to do: kind -> function(reporter, *args)."""
 
@@ -369,6 +427,8 @@ class _Job(QThread):
         self.last_drain = 0.0
         self.drain_scheduled = False
         """GUI-thread bookkeeping of :meth:`RunController._drain`."""
+        self._sent = False
+        """Has the request reached the engine (job thread)?"""
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -389,11 +449,26 @@ class _Job(QThread):
             return self._snapshots.popleft() if self._snapshots else None
 
     def run(self) -> None:
+        """Every way out sends exactly one outcome (done, failed or cancelled), so the
+        controller always goes back to idle: a dead engine is reported as such, anything
+        else (a request or answer that cannot be pickled, ``process.start()`` failing, out
+        of memory) as an internal error. If the request had been sent, the engine may still
+        be working on it or have a half-read answer in the pipe: it is ended, and the next
+        job starts a new one."""
+        self._sent = False
         with self.engine.lock:
             try:
                 self._converse()
             except (EOFError, OSError, ValueError):
                 self._engine_died()
+            except BaseException as exc:  # reported, never lost
+                traceback.print_exc()
+                if self._sent:
+                    with contextlib.suppress(Exception):
+                        self.engine.kill()
+                self.failed.emit(
+                    tr("Internal error: {error}").format(error=f"{type(exc).__name__}: {exc}")
+                )
 
     def _converse(self) -> None:
         conn, cancel, process = self.engine.ensure_started()
@@ -402,6 +477,7 @@ class _Job(QThread):
             self.cancelled.emit()
             return
         conn.send((self.kind, self.args))
+        self._sent = True
         while True:
             if not conn.poll(POLL_S):
                 if not process.is_alive():
@@ -473,12 +549,21 @@ class RunController(QObject):
         return self._current.kind if self._current is not None else None
 
     def _start(self, kind: str, args: tuple[Any, ...]) -> bool:
-        if kind != "warm-up" and self._current is not None:
-            return False
+        return self._start_job(kind, args) is not None
+
+    def _start_job(
+        self, kind: str, args: tuple[Any, ...], connect: Callable[[_Job], None] | None = None
+    ) -> _Job | None:
+        if kind not in BACKGROUND_KINDS and self._current is not None:
+            return None
         job = _Job(kind, args, self.engine, self)
         self._threads.append(job)
         job.finished.connect(self._thread_finished)
-        if kind == "warm-up":
+        if connect is not None:  # before the start: a fast failure must not be missed
+            connect(job)
+        if kind == "report":
+            pass  # Run and Compare stay available
+        elif kind == "warm-up":
             started_at = time.monotonic()
             job.done.connect(lambda _out: self.warmed.emit(time.monotonic() - started_at))
         else:
@@ -490,7 +575,7 @@ class RunController(QObject):
             job.cancelled.connect(self._job_cancelled)
             self.started.emit(kind)
         job.start()
-        return True
+        return job
 
     # The outcome waits until the views have every snapshot (see the module docstring).
     def _snapshots_ready(self) -> None:
@@ -582,6 +667,31 @@ class RunController(QObject):
         if self._current is not None:
             self._current.cancel()
 
+    def write_report(
+        self,
+        comparison: object,
+        scenario_file: str | None,
+        path: str | os.PathLike[str],
+        *,
+        done: Callable[[str], None],
+        failed: Callable[[str], None],
+        finished: Callable[[], None],
+    ) -> QThread:
+        """Write the HTML report of ``comparison`` to ``path`` in the engine process (see
+        :func:`write_report`): ``done(path)`` or ``failed(message)``, then ``finished()``,
+        are called in the GUI thread. It does not make the controller busy: it waits for a
+        job going on, and :meth:`shutdown` waits for it (or ends it). Returns the job's
+        thread."""
+
+        def connect(job: _Job) -> None:
+            job.done.connect(done)
+            job.failed.connect(failed)
+            job.finished.connect(finished)
+
+        job = self._start_job("report", (comparison, scenario_file, os.fspath(path)), connect)
+        assert job is not None
+        return job
+
     def warm_up(self, scenario: Scenario | None = None) -> None:
         """Start the engine process and load the engine and the numba kernels in it (their
         first call takes seconds); a failure here is ignored (the run reports it)."""
@@ -592,9 +702,11 @@ class RunController(QObject):
         within ``grace_ms`` (a warm-up importing, a long build) has its process terminated,
         which ends its thread at once; nothing of a cancelled job is kept anyway."""
         for job in list(self._threads):
-            job.cancel()
+            if job.kind != "report":
+                job.cancel()
         for job in list(self._threads):
-            job.wait(grace_ms)
+            # a report being written is finished (a user asked for that file), within reason
+            job.wait(REPORT_GRACE_MS if job.kind == "report" else grace_ms)
         if any(job.isRunning() for job in self._threads):
             self.engine.kill()
         for job in list(self._threads):

@@ -353,7 +353,7 @@ def test_chinese_legend_and_bar_after_set_language(view: LayoutView) -> None:
     assert state_label("busy") in english and "buffer fill" in english
     i18n.set_language("zh_CN")
     chinese = view.legend_labels()
-    assert "加工中" in chinese and "待料" in chinese and "等待操作员" in chinese
+    assert "加工中" in chinese and "待料" in chinese and "等待操作工" in chinese
     assert "缓冲区占用" in chinese
     assert len(chinese) == len(english)
     assert view.play_button.text() == "播放" and view.legend_box.title() == "图例"

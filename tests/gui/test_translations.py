@@ -1,7 +1,8 @@
 """Every visible string of the app has a Simplified Chinese translation that fits it.
 
 An AST scan of every module of the ``gui`` package finds the calls ``tr("literal")`` (also
-``i18n.tr``); each literal must have an entry in the zh_CN catalogues (gui/locale/zh_CN/*.json),
+``i18n.tr``, and the main window's ``set_status("literal", ...)``, both branches of a
+conditional); each literal must have an entry in the zh_CN catalogues (gui/locale/zh_CN/*.json),
 the translation must keep exactly the same ``{placeholders}`` (a missing or renamed one would
 raise or show the wrong value at run time) and must not be empty or left in English. ``tr``
 must never be called with an f-string or a concatenation: the catalogue could not hold it.
@@ -50,9 +51,15 @@ def _tr_calls() -> list[tuple[str, int, ast.expr]]:
             name = func.id if isinstance(func, ast.Name) else (
                 func.attr if isinstance(func, ast.Attribute) else None
             )
-            if name == "tr":
+            if name in ("tr", "set_status"):  # set_status(key): the window translates key
                 rel = module.relative_to(GUI.parent).as_posix()
-                calls.append((rel, node.lineno, node.args[0]))
+                todo = [node.args[0]]
+                while todo:  # both branches of `"a" if c else "b"`
+                    arg = todo.pop()
+                    if isinstance(arg, ast.IfExp):
+                        todo += [arg.body, arg.orelse]
+                    else:
+                        calls.append((rel, node.lineno, arg))
     return calls
 
 
