@@ -56,3 +56,35 @@ def test_linelab_validates_and_runs_with_qt_blocked() -> None:
     assert "phone_housing_cell.yaml: ok" in done.stdout
     assert "throughput" in done.stdout
     assert "loaded: [] asked: ['PyQt6']" in done.stderr
+
+
+BLOCKED_GUI = """
+import importlib.abc, sys
+
+class NoQt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "PyQt6":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, NoQt())
+import gui
+gui.entry_point()
+"""
+
+
+def test_linelab_gui_without_qt_says_which_extra_is_missing() -> None:
+    """``linelab-gui`` on a machine without the gui extra: one plain line and exit 1, not a
+    traceback."""
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCKED_GUI],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip() == (
+        "linelab-gui: PyQt6 is not installed; the desktop app needs the gui extra: "
+        "python3 -m pip install 'linelab[gui]'"
+    )
