@@ -113,6 +113,18 @@ def paint_state_bar(
     painter.drawRect(rect)
 
 
+
+def states_tooltip(name: str, counts: dict[str, int]) -> str:
+    """A unit box's tooltip: its name, then the units in each state. The box has room for one
+    state; the tooltip names every state's units (and the whole label when the box had to
+    shorten it)."""
+    lines = [name] + [
+        tr("{state}: {n}").format(state=state_label(state), n=n)
+        for state, n in counts.items()
+        if n
+    ]
+    return "\n".join(lines)
+
 class _Unit(QGraphicsItem):
     """An item that can be clicked for its statistics: ``key`` names it for the details."""
 
@@ -156,14 +168,7 @@ class StationItem(_Unit):
         """Show the units' states (units counted by state name)."""
         if counts != self.counts:
             self.counts = dict(counts)
-            # The box has room for one state; the tooltip names every state's units (and the
-            # whole label when the box had to shorten it).
-            lines = [self.name] + [
-                tr("{state}: {n}").format(state=state_label(state), n=n)
-                for state, n in self.counts.items()
-                if n
-            ]
-            self.setToolTip("\n".join(lines))
+            self.setToolTip(states_tooltip(self.name, self.counts))
             self.update()
 
     def paint(
@@ -326,14 +331,7 @@ class ResourceItem(_Unit):
         """Show the units' states (units counted by state name)."""
         if counts != self.counts:
             self.counts = dict(counts)
-            # The box has room for one state; the tooltip names every state's units (and the
-            # whole label when the box had to shorten it).
-            lines = [self.name] + [
-                tr("{state}: {n}").format(state=state_label(state), n=n)
-                for state, n in self.counts.items()
-                if n
-            ]
-            self.setToolTip("\n".join(lines))
+            self.setToolTip(states_tooltip(self.name, self.counts))
             self.update()
 
     def paint(
